@@ -1,0 +1,21 @@
+"""The `kg` command line: a thin typer shell, one module per command, over the kg library."""
+
+from kg.cli.app import app
+from kg.cli import build_cmd, export_cmd, query_cmd, stats_cmd, validate_cmd, viz_cmd  # noqa: F401,E402
+
+
+def main() -> None:
+    """Console entry point. An unexpected failure is one line too (KG_DEBUG=1 shows the traceback)."""
+    import os
+    import sys
+
+    try:
+        app(prog_name="kg", standalone_mode=True)
+    except Exception as e:  # a bug, not a user error: still no traceback unless asked for
+        if os.environ.get("KG_DEBUG"):
+            raise
+        print(f"Error: internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 for details)", file=sys.stderr)
+        sys.exit(1)
+
+
+__all__ = ["app", "main"]

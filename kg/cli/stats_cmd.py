@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from kg.cli.app import app
+from kg.cli.common import say, user_errors
+
+
+@app.command("stats")
+def stats_command(
+    graph: Path = typer.Option(None, "--graph", "-g", help="Graph to describe (default: build/graph.ttl)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Counts and graph analytics: documents, measures, links, per-file fates, central instruments.
+
+    Example: kg stats --json
+    """
+    from kg.stats import compute_stats
+    from kg.store import load_graph
+
+    with user_errors():
+        g = load_graph(graph)
+        st = compute_stats(g)
+    if as_json:
+        typer.echo(json.dumps(asdict(st), ensure_ascii=False, indent=1))
+    else:
+        from kg.render import stats_tables
+
+        stats_tables(st)
+    say(f"{st.counts['documents']} documents, {st.counts['measures']} measures, {st.triples} triples")

@@ -1,0 +1,45 @@
+"""Exceptions raised by kg. Only the CLI turns them into exit codes and one-line messages."""
+
+
+class KGError(Exception):
+    """Base class of every expected failure (bad input, bad query): exit code 1 in the CLI."""
+
+
+class InputError(KGError):
+    """A path or file that cannot be read or decoded."""
+
+
+class NoInputError(InputError):
+    """The given paths hold no readable .txt file."""
+
+
+class QueryError(KGError):
+    """A query that cannot be parsed, is refused or failed."""
+
+
+class QueryNotFound(QueryError):
+    """A named query that does not exist."""
+
+
+class QueryRefused(QueryError):
+    """A query that would write, or reach outside the local graph."""
+
+
+class QueryTimeout(QueryError):
+    """A query that ran past its time limit."""
+
+
+class ParameterError(QueryError):
+    """A missing or invalid named-query parameter."""
+
+
+class UnknownTerm(KGError):
+    """A code or IRI that is not in the vocabulary or the graph."""
+
+
+class StoreError(KGError):
+    """A store or SPARQL endpoint that cannot be read or written."""
+
+
+class ValidationFailed(KGError):
+    """SHACL validation found violations."""

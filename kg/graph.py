@@ -1,0 +1,162 @@
+"""Stage 5: assemble DocRecords into one RDF graph (ontology + vocabularies + instance data).
+
+IRIs are minted from file names and tree positions only, so they are stable across runs; there are
+no blank nodes, so the serialised graph is deterministic.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+
+from kg.extract import Link, links, segment_text
+from kg.model import DocRecord, Mention, Segment
+from kg.namespaces import ID, OA, ORG, SMEKG, bind_prefixes
+from kg.vocab import load_vocabulary, ontology_graph
+
+KIND_CLASS = {"section": SMEKG.Section, "measure": SMEKG.Measure, "preamble": SMEKG.Preamble}
+
+
+def doc_slug(name: str) -> str:
+    stem = name[:-4] if name.lower().endswith(".txt") else name
+    return quote(stem, safe="") or "_"
+
+
+def doc_iris(records: list[DocRecord]) -> dict[str, URIRef]:
+    """One IRI per document, from its file name (plus a content hash when two files share a name)."""
+    seen: dict[str, int] = {}
+    for r in records:
+        seen[doc_slug(r.source.name)] = seen.get(doc_slug(r.source.name), 0) + 1
+    out = {}
+    for r in records:
+        slug = doc_slug(r.source.name)
+        if seen[slug] > 1:
+            slug = f"{slug}_{r.source.sha256[:10]}"
+        out[r.source.path] = ID[f"doc/{slug}"]
+    return out
+
+
+def segment_iri(doc: URIRef, seg: Segment) -> URIRef:
+    return URIRef(f"{doc}/{'/'.join(str(p) for p in seg.path)}")
+
+
+class Assembler:
+    def __init__(self, with_ontology: bool = True):
+        self.g = Graph()
+        bind_prefixes(self.g)
+        if with_ontology:
+            for t in ontology_graph():
+                self.g.add(t)
+        self.vocab = load_vocabulary().by_iri
+
+    def add_record(self, record: DocRecord, doc: URIRef) -> None:
+        g, src, meta = self.g, record.source, record.meta
+        lang = record.lang
+        g.add((doc, RDF.type, SMEKG.PolicyDocument))
+        g.add((doc, DCTERMS.source, Literal(src.name)))
+        g.add((doc, DCTERMS.language, Literal(lang, datatype=XSD.language)))
+        g.add((doc, SMEKG.encoding, Literal(src.encoding)))
+        g.add((doc, SMEKG.sha256, Literal(src.sha256)))
+        g.add((doc, SMEKG.duplicatesRemoved, Literal(record.duplicates_removed)))
+        g.add((doc, SMEKG.noiseRemoved, Literal(record.noise_removed)))
+        if meta.title:
+            g.add((doc, DCTERMS.title, Literal(meta.title, lang=lang)))
+            g.add((doc, RDFS.label, Literal(meta.title, lang=lang)))
+        if meta.date:
+            g.add((doc, DCTERMS.issued, Literal(meta.date, datatype=XSD.date)))
+        if meta.doc_number:
+            g.add((doc, DCTERMS.identifier, Literal(meta.doc_number)))
+        if meta.publisher:
+            g.add((doc, DCTERMS.publisher, Literal(meta.publisher)))
+        issuers = []
+        for issuer in meta.issuers:
+            org = URIRef(issuer.iri)
+            issuers.append((org, issuer))
+            if issuer.sub_organization:
+                sub = self._sub_org(org, issuer.sub_organization)
+                issuers.append((sub, issuer))
+        for org, issuer in issuers:
+            g.add((doc, SMEKG.issuedBy, org))
+            for m in issuer.evidence:
+                self._evidence(doc, doc, SMEKG.issuedBy, org, m)
+        for seg in record.root.walk():
+            if seg is record.root:
+                continue
+            self._segment(record, doc, seg, [o for o, _ in issuers])
+
+    def _segment(self, record: DocRecord, doc: URIRef, seg: Segment, issuers: list[URIRef]) -> None:
+        g, lang = self.g, record.lang
+        s = segment_iri(doc, seg)
+        parent = doc if len(seg.path) == 1 else URIRef(s.rsplit("/", 1)[0])
+        g.add((s, RDF.type, KIND_CLASS[seg.kind]))
+        g.add((s, DCTERMS.isPartOf, parent))
+        g.add((s, SMEKG.ordinal, Literal(seg.path[-1])))
+        own = Segment(kind=seg.kind, units=seg.units) if seg.kind == "section" else seg
+        text = segment_text(record, own)
+        if text:
+            g.add((s, SMEKG.text, Literal(text, lang=lang)))
+        if seg.number:
+            g.add((s, SMEKG.number, Literal(seg.number)))
+        if seg.heading:
+            g.add((s, RDFS.label, Literal(seg.heading, lang=lang)))
+        if seg.kind != "measure":
+            return
+        for org in issuers:
+            g.add((s, SMEKG.issuedBy, org))
+        for link in links(record, seg):
+            self._link(doc, s, link)
+
+    def _link(self, doc: URIRef, s: URIRef, link: Link) -> None:
+        prop = SMEKG[link.prop]
+        obj = URIRef(link.mention.iri)
+        self.g.add((s, prop, obj))
+        self._evidence(doc, s, prop, obj, link.mention)
+        if link.prop == "usesInstrument":
+            for dept in self.vocab[link.mention.iri].competent:
+                self.g.add((s, SMEKG.inferredCompetentDepartment, URIRef(dept)))
+
+    def _evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> None:
+        g = self.g
+        local = prop.split("#")[-1]
+        ev = URIRef(f"{subject}/ev/{local}/{quote(m.notation, safe='')}/{m.start}")
+        target, pos, quote_sel = URIRef(f"{ev}/target"), URIRef(f"{ev}/pos"), URIRef(f"{ev}/quote")
+        g.add((subject, SMEKG.hasEvidence, ev))
+        g.add((ev, RDF.type, SMEKG.Evidence))
+        g.add((ev, SMEKG.evidenceFor, subject))
+        g.add((ev, SMEKG.linkProperty, prop))
+        g.add((ev, OA.hasBody, obj))
+        g.add((ev, OA.hasTarget, target))
+        g.add((ev, SMEKG.rule, Literal(m.rule)))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, doc))
+        g.add((target, OA.hasSelector, pos))
+        g.add((target, OA.hasSelector, quote_sel))
+        g.add((pos, RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, Literal(m.start)))
+        g.add((pos, OA.end, Literal(m.end)))
+        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+        g.add((quote_sel, OA.exact, Literal(m.exact)))
+
+    def _sub_org(self, org: URIRef, kind_code: str) -> URIRef:
+        g = self.g
+        dept = self.vocab[str(org)]
+        kind = next(c for c in load_vocabulary().of_kind("suborg-kind") if c.notation == kind_code)
+        sub = URIRef(f"{org}/{kind_code}")
+        g.add((sub, RDF.type, SMEKG.Actor))
+        g.add((sub, RDF.type, ORG.OrganizationalUnit))
+        g.add((sub, ORG.subOrganizationOf, org))
+        g.add((sub, SKOS.notation, Literal(f"{dept.notation}_{kind_code}")))
+        g.add((sub, SKOS.prefLabel, Literal(f"{kind.label('en')} of the {dept.label('en')}", lang="en")))
+        g.add((sub, SKOS.prefLabel, Literal(f"{dept.label('zh')}{kind.label('zh')}", lang="zh")))
+        return sub
+
+
+def assemble(records: list[DocRecord], with_ontology: bool = True) -> Graph:
+    """The RDF graph of the given documents (records in any order give the same graph)."""
+    a = Assembler(with_ontology=with_ontology)
+    iris = doc_iris(records)
+    for r in sorted(records, key=lambda r: (r.source.name, r.source.path)):
+        a.add_record(r, iris[r.source.path])
+    return a.g
