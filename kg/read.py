@@ -81,11 +81,22 @@ def decode(data: bytes) -> tuple[str, str]:
     utf16 = _bomless_utf16(data)
     if utf16:
         return utf16
-    try:
-        return _checked(data.decode("gb18030"), "gb18030")
-    except UnicodeDecodeError:
-        pass
     from charset_normalizer import from_bytes
+
+    try:
+        gb = data.decode("gb18030")
+    except UnicodeDecodeError:
+        gb = None
+    if gb is not None:
+        try:
+            data.decode("big5")
+        except UnicodeDecodeError:
+            return _checked(gb, "gb18030")
+        # both decode strictly: let the detector choose between the two Chinese encodings
+        best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+        if best is not None and best.encoding == "big5":
+            return _checked(data.decode("big5"), "big5")
+        return _checked(gb, "gb18030")
 
     best = from_bytes(data).best()
     if best is None:
