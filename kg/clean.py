@@ -103,11 +103,9 @@ def _chunk(seg: str, a: int, b: int) -> list[tuple[int, int]]:
     while b - a > MAX_UNIT:
         cut = a + MAX_UNIT
         window = seg[a + MAX_UNIT // 2: cut]
-        m = None
-        for m in re.finditer(r"[\s,，、]", window):
-            pass
-        if m is not None:
-            cut = a + MAX_UNIT // 2 + m.end()
+        breaks = [m.end() for m in re.finditer(r"[\s,，、]", window)]
+        if breaks:
+            cut = a + MAX_UNIT // 2 + breaks[-1]
         out.append((a, cut))
         a = cut
     out.append((a, b))

@@ -7,17 +7,15 @@ parallel processes and merged in any order.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from kg.clean import clean, detect_language
+from kg.context import excluded, negated
 from kg.lexicon import lexicon
 from kg.metadata import extract_metadata
 from kg.model import DocRecord, Mention, Segment, Source
 from kg.segment import segment
 from kg.vocab import load_vocabulary
-
-_EXCLUDING_EN = re.compile(r"(?:excluding|except(?:\s+for)?|other than|not including|outside(?:\s+of)?)\s+(?:the\s+)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -64,11 +62,10 @@ def links(record: DocRecord, seg: Segment) -> list[Link]:
         if m.kind == "enterprise-type":
             out.append(Link(vocab[m.iri].default_role, m))
         elif m.kind == "instrument":
-            out.append(Link("usesInstrument", m))
+            if not negated(text, m):
+                out.append(Link("usesInstrument", m))
         elif m.kind in ("department", "actor"):
             out.append(Link("mentionsOrganization", m))
         elif m.kind == "region":
-            before, after = text[max(0, m.start - 30):m.start], text[m.end:m.end + 12]
-            excluded = bool(_EXCLUDING_EN.search(before)) or ("除" in before[-6:] and "外" in after[:8])
-            out.append(Link("excludesRegion" if excluded else "mentionsRegion", m))
+            out.append(Link("excludesRegion" if excluded(text, m) else "mentionsRegion", m))
     return out

@@ -64,7 +64,7 @@ class Lexicon:
         self.lang = lang
         self.nlp = spacy.blank(lang)
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        self.rules = Matcher(self.nlp.vocab, validate=True)
+        self.rules = Matcher(self.nlp.vocab, validate=False)
         self.entries: dict[str, Entry] = {}
         for concept in vocab.concepts:
             if concept.kind == "suborg-kind":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from kg.clean import norm_key
+from kg.context import context_patterns
 from kg.model import Segment, Unit
 from kg.numbering import Marker, match_marker
 
@@ -93,10 +94,29 @@ def segment(text: str, body: list[Unit], lang: str, closing: list[Unit] | None =
             root.children.insert(0, Segment(kind="preamble", units=root.units))
             root.units = []
         _split_section_text(root)
+    closing = _closing_paragraphs(text, root) + list(closing or [])
     if closing:
         root.children.append(Segment(kind="preamble", heading="closing", units=list(closing)))
     _number_paths(root, ())
     return root
+
+
+def _closing_paragraphs(text: str, root: Segment) -> list[Unit]:
+    """Paragraphs after the last measure that address the implementers ("各地区、各部门要…",
+    "All localities shall …", "This notice shall come into force …"): the closing text, not the measure."""
+    leaves = [s for s in root.walk() if s.kind == "measure" and s.units]
+    if not leaves or leaves[-1].number is None:
+        return []
+    last = leaves[-1]
+    first_line = last.units[0].line
+    cue = context_patterns()["closing"]
+    for i, u in enumerate(last.units):
+        line_start = text.rfind("\n", 0, u.start) + 1
+        if u.line != first_line and not text[line_start:u.start].strip() and cue.search(text[u.start:u.end]):
+            tail = last.units[i:]
+            del last.units[i:]
+            return tail
+    return []
 
 
 def _split_section_text(node: Segment) -> None:
