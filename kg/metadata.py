@@ -30,8 +30,8 @@ _ISSUED_ON = re.compile(rf"\b(?:issued|released|promulgated|published)\b[^.]{{0,
 _CHENGWEN = re.compile(r"成文日期\s*[:：]?\s*")
 DOCNUM_RX = [
     re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,4}\s*号"),
-    re.compile(r"(?:[A-Z][A-Za-z.]*\s+){0,2}(?:[A-Za-z.]+\s+){0,3}\[\s*(?:19|20)\d{2}\s*\]\s*No\.?\s*\d{1,4}"),
-    re.compile(r"\bNo\.\s*\d{1,4}\s*\[\s*(?:19|20)\d{2}\s*\](?:\s+of\s+the\s+[A-Z][A-Za-z ]{3,60})?"),
+    re.compile(r"(?:[A-Z][A-Za-z.]*[ \t]+){0,2}(?:[A-Za-z.]+[ \t]+){0,3}\[[ \t]*(?:19|20)\d{2}[ \t]*\][ \t]*No\.?[ \t]*\d{1,4}"),
+    re.compile(r"\bNo\.[ \t]*\d{1,4}[ \t]*\[[ \t]*(?:19|20)\d{2}[ \t]*\](?:[ \t]+of[ \t]+the[ \t]+[A-Z][A-Za-z ]{3,60})?"),
 ]
 TITLE_EN = re.compile(r"\b(notice|circular|opinions?|measures|announcement|decision|guidelines?|provisions|regulations|rules|plan|letter|law|reply|policies|programme|program)\b", re.I)
 TITLE_ZH = re.compile(r"^(?P<t>[^。：:\n]{0,80}?关于[^。：:\n]{2,160}?(?:的)?(?:通知|指导意见|实施意见|若干意见|意见|办法|决定|公告|通告|规定|方案|细则|条例|函|批复|措施))")
@@ -42,6 +42,9 @@ ISSUER_PART_EN = [
     re.compile(r"\bissued\s+by\s+(?P<p>.{3,300}?)(?:[.;:]|$)", re.I),
 ]
 ISSUER_PART_ZH = [re.compile(r"^(?P<p>[^。：:]{2,120}?)(?:关于|印发|发布)")]
+# The adoption note under a law's title: "（2017年9月1日第十二届全国人民代表大会常务委员会第二十九次会议修订）",
+# "(Adopted at the 28th Meeting of the Standing Committee of the Ninth National People's Congress on June 29, 2002)"
+ADOPTION_NOTE = re.compile(r"^\s*[（(](?P<p>[^（()）]{6,400}?(?:通过|修订|修正|公布|adopted|amended|revised|promulgated)[^（()）]{0,200})[）)]\s*$", re.I)
 ADDRESSEE = re.compile(r"(各省|各地区|各部门|各有关单位|各直属|各市|各县|provinces|departments|units|governments|bureaus|commissions|institutions)", re.I)
 _STOP = {"of", "the", "and", "china", "people", "s", "republic", "prc", "state", "national", "jointly", "issued", "by"}
 
@@ -221,6 +224,9 @@ def _issuers(text, units, mentions, lang, meta, title_span, back_start, date_i) 
         m = ISSUER_PART_EN[2].search(t) if lang == "en" else None
         if m:
             zones.append((u.start + m.start("p"), u.start + m.end("p")))
+    note = adoption_note(text, units)
+    if note:
+        zones.append(note)
     if back_start < len(units):
         last = date_i if date_i is not None else len(units) - 1
         zones.append((units[back_start].start, units[last].end))
@@ -238,6 +244,18 @@ def _issuers(text, units, mentions, lang, meta, title_span, back_start, date_i) 
         if parent and parent not in found:
             out.append(Issuer(iri=parent, notation=vocab.by_iri[parent].notation, evidence=tuple(ms)))
     return sorted(out, key=lambda i: i.notation)
+
+
+def adoption_note(text: str, units: list[Unit]) -> tuple[int, int] | None:
+    """The span of a law's adoption note (the bracketed line under its title), if any."""
+    for u in units[:6]:
+        line_start = text.rfind("\n", 0, u.start) + 1
+        line_end = text.find("\n", u.start)
+        line_end = len(text) if line_end == -1 else line_end
+        m = ADOPTION_NOTE.match(text[line_start:line_end])
+        if m:
+            return line_start + m.start("p"), line_start + m.end("p")
+    return None
 
 
 def _sub_organization(text: str, ms: list[Mention]) -> str | None:
@@ -263,6 +281,12 @@ def _issue_date(text, units, front_end, date_i, lang, doc_number):
         if ds:
             s, e, d = ds[-1]
             return d.isoformat(), (u.start + s, u.start + e, text[u.start + s:u.start + e])
+    note = adoption_note(text, units)
+    if note:
+        ds = find_dates(text[note[0]:note[1]])
+        if ds:  # the latest adoption or revision is the version's date
+            s, e, d = max(ds, key=lambda x: x[2])
+            return d.isoformat(), (note[0] + s, note[0] + e, text[note[0] + s:note[0] + e])
     m = _CHENGWEN.search(text, 0, min(len(text), 3000))
     if m:
         ds = find_dates(text[m.end():m.end() + 20])

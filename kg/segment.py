@@ -19,6 +19,8 @@ from kg.model import Segment, Unit
 from kg.numbering import Marker, match_marker
 
 MAX_JUMP = 5
+# Explicit "第N条"/"Article N" markers are reliable: an excerpt may skip articles.
+GROUP_JUMP = {"article": 200, "chapter": 20}
 _HEAD_END = re.compile(r"[。！？!?]|[.](?=\s|$)|[;；:：]")
 
 
@@ -65,7 +67,7 @@ class _Builder:
                 prior.units.append(unit)
             return True
         ceiling = max([n for (g, n) in known if g == marker.group] + [self.last_n.get(marker.group, 0)])
-        if marker.n > ceiling + MAX_JUMP:
+        if marker.n > ceiling + GROUP_JUMP.get(marker.group, MAX_JUMP):
             return False
         node = Segment(kind="section", style=marker.style, number=marker.printed, n=marker.n, heading=heading,
                        units=[unit])
