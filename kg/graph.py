@@ -113,9 +113,6 @@ class Assembler:
         obj = URIRef(link.mention.iri)
         self.g.add((s, prop, obj))
         self._evidence(doc, s, prop, obj, link.mention)
-        if link.prop == "usesInstrument":
-            for dept in self.vocab[link.mention.iri].competent:
-                self.g.add((s, SMEKG.inferredCompetentDepartment, URIRef(dept)))
 
     def _evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> None:
         g = self.g
@@ -159,4 +156,7 @@ def assemble(records: list[DocRecord], with_ontology: bool = True) -> Graph:
     iris = doc_iris(records)
     for r in sorted(records, key=lambda r: (r.source.name, r.source.path)):
         a.add_record(r, iris[r.source.path])
+    from kg.enrich import enrich  # policies, alignment, citations, quantities, inferences (kg.enrich)
+
+    enrich(a, records, iris)
     return a.g

@@ -55,6 +55,27 @@ class SMEKG(DefinedNamespace):
     rule: URIRef
     proximityRule: URIRef
     inferredFrom: URIRef
+    # kg.enrich (ontology/enrichment.ttl)
+    Quantity: URIRef
+    Deadline: URIRef
+    Observation: URIRef
+    CitedWork: URIRef
+    Inference: URIRef
+    TranslationAlignment: URIRef
+    quantity: URIRef
+    quantityKind: URIRef
+    quantityOf: URIRef
+    percentageOf: URIRef
+    referenceDate: URIRef
+    baselineDate: URIRef
+    dueDate: URIRef
+    bound: URIRef
+    cites: URIRef
+    reportsObservation: URIRef
+    score: URIRef
+    alignsDocument: URIRef
+    alignedMeasureCount: URIRef
+    unalignedMeasure: URIRef
 
 
 ID = Namespace(ID_URI)

@@ -1,0 +1,339 @@
+"""A richer graph: policies across languages, aligned measures, quantities, citations, observations and
+inferred competent departments, each with evidence in the style of kg.graph.
+
+`enrich(assembler, records, iris)` is called once by kg.graph.assemble after every document is added.
+Order matters: policies first (citations resolve to them), then citations (observations are about
+the policy cited), quantities and observations, and the competent-department inferences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from kg.enrich import align, citations, competent, observations
+from kg.enrich.common import Context, PartialDate, span_mention
+from kg.enrich.quantities import Quantity, find_quantities
+from kg.model import DocRecord, Mention, Unit
+from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
+from kg.vocab import load_vocabulary
+
+SOSA = "http://www.w3.org/ns/sosa/"
+QUDT_UNIT_PROP = URIRef("http://qudt.org/schema/qudt/unit")
+
+__all__ = ["enrich", "Summary"]
+
+
+@dataclass
+class Summary:
+    """What enrich added (for tests and reports)."""
+
+    policies: dict[str, list[str]] = field(default_factory=dict)  # policy IRI -> document IRIs
+    alignments: list[align.Alignment] = field(default_factory=list)
+    citations: int = 0
+    quantities: int = 0
+    observations: int = 0
+    inferences: int = 0
+
+
+class _Out:
+    """The assembler's graph and its evidence writer."""
+
+    def __init__(self, assembler):
+        self.a = assembler
+        self.g = assembler.g
+
+    def evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
+        """Write one evidence node with kg.graph's writer and return its IRI."""
+        self.a._evidence(doc, subject, prop, obj, m)
+        ev = self.find(doc, subject, prop, obj, m.start)
+        if ev is None:
+            raise RuntimeError(f"evidence for {subject} {prop} {obj} not written")
+        return ev
+
+    def find(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, start: int) -> URIRef | None:
+        """The evidence node of a link whose text starts at `start` in `doc`, if there is one."""
+        g = self.g
+        for ev in sorted(g.subjects(SMEKG.evidenceFor, subject)):
+            if (ev, SMEKG.linkProperty, prop) in g and (ev, OA.hasBody, obj) in g:
+                for target in g.objects(ev, OA.hasTarget):
+                    if (target, OA.hasSource, doc) not in g:
+                        continue
+                    if any(g.value(sel, OA.start) == Literal(start) for sel in g.objects(target, OA.hasSelector)):
+                        return ev
+        return None
+
+    def target(self, ev: URIRef, doc: URIRef, text: str, start: int, end: int, tag: str) -> None:
+        """A further oa:hasTarget of an evidence node (e.g. the counterpart span of an alignment)."""
+        g = self.g
+        target, pos, quote_sel = URIRef(f"{ev}/{tag}"), URIRef(f"{ev}/{tag}/pos"), URIRef(f"{ev}/{tag}/quote")
+        g.add((ev, OA.hasTarget, target))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, doc))
+        g.add((target, OA.hasSelector, pos))
+        g.add((target, OA.hasSelector, quote_sel))
+        g.add((pos, RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, Literal(start)))
+        g.add((pos, OA.end, Literal(end)))
+        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+        g.add((quote_sel, OA.exact, Literal(text[start:end])))
+
+
+def enrich(assembler, records: list[DocRecord], iris: dict[str, URIRef]) -> Summary:
+    """Add policies, alignments, citations, quantities, observations and inferences to the assembler's graph."""
+    out = _Out(assembler)
+    ctxs = sorted((Context.of(r, iris[r.source.path]) for r in records), key=lambda c: str(c.doc))
+    summary = Summary()
+    policy_of = _policies(out, ctxs, summary)
+    index = citations.CitationIndex([
+        citations.DocInfo(str(c.doc), policy_of[str(c.doc)], c.lang, c.record.meta.title,
+                          citations.parse_number(c.record.meta.doc_number or ""), c.issuers(), c.issued())
+        for c in ctxs])
+    for ctx in ctxs:
+        cited = _citations(out, ctx, index, policy_of, summary)
+        _quantities(out, ctx, cited, index, summary)
+        summary.inferences += competent.write(out, ctx)
+    return summary
+
+
+# ---------------------------------------------------------------- policies and alignment
+
+
+def _policies(out: _Out, ctxs: list[Context], summary: Summary) -> dict[str, str]:
+    g = out.g
+    groups, joined = align.group(ctxs)
+    policy_of: dict[str, str] = {}
+    for members in groups:
+        p = ID[f"policy/{align.policy_key(members)}"]
+        g.add((p, RDF.type, SMEKG.Policy))
+        dates = sorted({align.issue_date(c) for c in members if c.record.meta.date}, key=lambda d: (not d[1], d[0]))
+        if dates and len({d for d, known in dates if known} or {dates[0][0]}) == 1:
+            g.add((p, DCTERMS.issued, Literal(dates[0][0], datatype=XSD.date)))
+        for c in members:
+            meta = c.record.meta
+            g.add((c.doc, RDF.type, ELI.LegalExpression))
+            g.add((c.doc, ELI.realizes, p))
+            g.add((p, ELI.is_realized_by, c.doc))
+            if meta.title:
+                g.add((p, DCTERMS.title, Literal(meta.title, lang=c.lang)))
+                g.add((p, RDFS.label, Literal(meta.title, lang=c.lang)))
+            if meta.doc_number:
+                g.add((p, DCTERMS.identifier, Literal(meta.doc_number)))
+            policy_of[str(c.doc)] = str(p)
+        summary.policies[str(p)] = [str(c.doc) for c in members]
+    for al, why in joined:
+        _write_alignment(out, al, why, URIRef(policy_of[str(al.a.doc)]))
+        summary.alignments.append(al)
+    return policy_of
+
+
+def _head_span(ctx: Context) -> tuple[int, int]:
+    span = ctx.record.meta.title_span
+    if span:
+        return span
+    u = ctx.record.units[0] if ctx.record.units else Unit(0, 0, 0)
+    return u.start, u.end
+
+
+def _write_alignment(out: _Out, al: align.Alignment, why: str, policy: URIRef) -> None:
+    g = out.g
+    a, b = al.a, al.b
+    node = URIRef(f"{policy}/alignment/{str(a.doc).rsplit('/', 1)[-1]}/{str(b.doc).rsplit('/', 1)[-1]}")
+    g.add((node, RDF.type, SMEKG.TranslationAlignment))
+    g.add((node, SMEKG.alignsDocument, a.doc))
+    g.add((node, SMEKG.alignsDocument, b.doc))
+    g.add((node, SMEKG.alignedMeasureCount, Literal(len(al.pairs))))
+    g.add((node, SMEKG.score, Literal(Decimal(f"{al.ratio:.3f}"), datatype=XSD.decimal)))
+    g.add((node, SMEKG.rule, Literal(why)))
+    for m in al.unaligned_a + al.unaligned_b:
+        g.add((node, SMEKG.unalignedMeasure, URIRef(m.iri)))
+    for x, y in ((a, b), (b, a)):  # the documents themselves
+        sx, sy = _head_span(x), _head_span(y)
+        mention = span_mention(str(y.doc), "DOCUMENT", "document", x.text, sx[0], sx[1], f"same policy: {why}")
+        ev = out.evidence(x.doc, x.doc, SMEKG.alignedWith, y.doc, mention)
+        g.add((x.doc, SMEKG.alignedWith, y.doc))
+        g.add((ev, RDF.type, SMEKG.Inference))
+        out.target(ev, y.doc, y.text, sy[0], sy[1], "counterpart")
+    for pair in al.pairs:
+        for (cx, mx), (cy, my) in (((a, pair.a), (b, pair.b)), ((b, pair.b), (a, pair.a))):
+            sx, sy = URIRef(mx.iri), URIRef(my.iri)
+            g.add((sx, SMEKG.alignedWith, sy))
+            code = f"{str(cy.doc).rsplit('/', 1)[-1]}:{my.number or my.iri.rsplit('/', 1)[-1]}"
+            mention = span_mention(my.iri, code, "measure", cx.text, mx.head[0], mx.head[1],
+                                   f"measure alignment: {pair.basis}")
+            ev = out.evidence(cx.doc, sx, SMEKG.alignedWith, sy, mention)
+            g.add((ev, RDF.type, SMEKG.Inference))
+            g.add((ev, SMEKG.score, Literal(Decimal(f"{pair.score:.3f}"), datatype=XSD.decimal)))
+            g.add((ev, PROV.wasDerivedFrom, node))
+            out.target(ev, cy.doc, cy.text, my.head[0], my.head[1], "counterpart")
+
+
+# ---------------------------------------------------------------- citations
+
+
+@dataclass(frozen=True)
+class _Cited:
+    citation: citations.Citation
+    target: URIRef
+    policy: str | None  # the matched policy of the graph, if any
+    evidence: URIRef
+
+
+def _owner(ctx: Context, pos: int):
+    for u, seg in ctx.body_units():
+        if u.start <= pos < u.end:
+            return seg
+    return None
+
+
+def _citations(out: _Out, ctx: Context, index: citations.CitationIndex, policy_of: dict[str, str],
+               summary: Summary) -> list[_Cited]:
+    g = out.g
+    vocab = load_vocabulary()
+    own = policy_of[str(ctx.doc)]
+    cited: list[_Cited] = []
+    for c in citations.find_citations(ctx):
+        date, known = align.issue_date(ctx)
+        hits, how = index.match(c, int(date[:4]) if date and known else None)
+        policies = sorted({d.policy for d in hits})
+        if own in policies:
+            continue  # the document cites itself (or another version of itself)
+        if policies:
+            target = URIRef(policies[0])
+        else:
+            target = ID[f"work/{c.key}"]
+            g.add((target, RDF.type, SMEKG.CitedWork))
+            g.add((target, RDFS.label, Literal(c.label, lang=c.lang)))
+            if c.title:
+                g.add((target, DCTERMS.title, Literal(c.title, lang=c.lang)))
+            if c.number_text:
+                g.add((target, DCTERMS.identifier, Literal(c.number_text)))
+            for code in c.issuers:
+                try:
+                    g.add((target, DCTERMS.creator, URIRef(vocab.find(code, ("department", "actor")).iri)))
+                except Exception:  # an issuer code the vocabulary does not hold any more
+                    continue
+            if c.date and c.date.year:
+                d = c.date.resolve(None)
+                if d:
+                    g.add((target, DCTERMS.issued, Literal(d.isoformat(), datatype=XSD.date)))
+        rule = c.rule + (f"; matched by {how}" if how else "; not in the graph")
+        seg = _owner(ctx, c.start)
+        subjects = [ctx.subject(seg)] + ([ctx.doc] if seg is not None and ctx.subject(seg) != ctx.doc else [])
+        first_ev = None
+        for s in subjects:
+            g.add((s, SMEKG.cites, target))
+            g.add((s, DCTERMS.references, target))
+            mention = span_mention(str(target), "WORK", "work", ctx.text, c.start, c.end, rule)
+            ev = out.evidence(ctx.doc, s, SMEKG.cites, target, mention)
+            first_ev = first_ev or ev
+        cited.append(_Cited(c, target, policies[0] if policies else None, first_ev))
+        summary.citations += 1
+    return cited
+
+
+# ---------------------------------------------------------------- quantities and observations
+
+
+def _dec(v: Decimal) -> Literal:
+    return Literal(format(v.normalize(), "f"), datatype=XSD.decimal)
+
+
+def _date_literal(d: PartialDate | None, resolved: dt.date | None) -> Literal | None:
+    if resolved:
+        return Literal(resolved.isoformat(), datatype=XSD.date)
+    if d:
+        return Literal(f"--{d.month:02d}-{d.day:02d}", datatype=XSD.gMonthDay)
+    return None
+
+
+def _quantities(out: _Out, ctx: Context, cited: list[_Cited], index: citations.CitationIndex,
+                summary: Summary) -> None:
+    g = out.g
+    sosa = lambda local: URIRef(SOSA + local)  # noqa: E731
+    year = ctx.year()
+    issued_of = {d.policy: d.date for d in index.docs if d.date}
+    for u, seg in ctx.body_units():
+        subject = ctx.subject(seg)
+        for q in find_quantities(ctx.text, u.start, u.end, ctx.lang, year):
+            about = _nearest(cited, q.start)
+            after = issued_of.get(about.policy) if about and about.policy else None
+            node = URIRef(f"{subject}/q/{q.start}")
+            _write_quantity(g, node, q, ctx.lang, observations.resolve(q.date, year, after))
+            g.add((subject, SMEKG.quantity, node))
+            mention = span_mention(str(node), q.code, "quantity", ctx.text, q.start, q.end, q.rule)
+            out.evidence(ctx.doc, subject, SMEKG.quantity, node, mention)
+            summary.quantities += 1
+            cue = observations.is_reported(ctx.text, (u.start, u.end), q, ctx.lang)
+            if not cue or q.kind == "deadline":
+                continue
+            obs = URIRef(f"{subject}/obs/{q.start}")
+            g.add((obs, RDF.type, SMEKG.Observation))
+            g.add((obs, RDF.type, SCHEMA.Observation))
+            g.add((obs, RDF.type, sosa("Observation")))
+            g.add((obs, sosa("hasResult"), node))
+            if q.measured:
+                g.add((obs, SCHEMA.variableMeasured, Literal(q.measured, lang=ctx.lang)))
+            when = observations.resolve(q.date, year, after) or (
+                observations.report_date(ctx, after) if q.date is None else None)
+            if when:
+                g.add((obs, SCHEMA.observationDate, Literal(when.isoformat(), datatype=XSD.date)))
+            since = observations.resolve(q.since, year, after)
+            lit = _date_literal(q.since, since)
+            if lit is not None:
+                g.add((obs, SMEKG.baselineDate, lit))
+            if about:
+                g.add((obs, SCHEMA.observationAbout, about.target))
+                g.add((obs, sosa("hasFeatureOfInterest"), about.target))
+                g.add((obs, PROV.wasDerivedFrom, about.evidence))
+            g.add((subject, SMEKG.reportsObservation, obs))
+            mention = span_mention(str(obs), "OBSERVATION", "observation", ctx.text, q.start, q.end,
+                                   f"observation: reporting cue {cue!r}; {q.rule}")
+            out.evidence(ctx.doc, subject, SMEKG.reportsObservation, obs, mention)
+            summary.observations += 1
+
+
+def _nearest(cited: list[_Cited], pos: int) -> _Cited | None:
+    """The citation of a policy closest before `pos` (else the first after it); matched ones first."""
+    pool = [c for c in cited if c.policy] or cited
+    before = [c for c in pool if c.citation.start <= pos]
+    if before:
+        return max(before, key=lambda c: c.citation.start)
+    return min(pool, key=lambda c: c.citation.start) if pool else None
+
+
+def _write_quantity(g, node: URIRef, q: Quantity, lang: str, ref: dt.date | None) -> None:
+    g.add((node, RDF.type, SMEKG.Quantity))
+    g.add((node, RDF.type, SCHEMA.QuantitativeValue))
+    if q.kind == "amount":
+        g.add((node, RDF.type, SCHEMA.MonetaryAmount))
+    if q.kind == "deadline":
+        g.add((node, RDF.type, SMEKG.Deadline))
+    g.add((node, SMEKG.quantityKind, Literal(q.kind)))
+    g.add((node, SMEKG.bound, Literal(q.bound)))
+    g.add((node, RDFS.label, Literal(q.exact, lang=lang)))
+    if q.value is not None:  # "more than 30%" is a minimum, not a value
+        prop = {"min": SCHEMA.minValue, "max": SCHEMA.maxValue}.get(q.bound, SCHEMA.value)
+        g.add((node, prop, _dec(q.value)))
+    if q.unit:
+        g.add((node, SCHEMA.unitText, Literal(q.unit)))
+    if q.unit_code:
+        g.add((node, SCHEMA.unitCode, Literal(q.unit_code)))
+    if q.qudt:
+        g.add((node, QUDT_UNIT_PROP, URIRef(q.qudt)))
+    if q.currency:
+        g.add((node, SCHEMA.currency, Literal(q.currency)))
+    if q.measured:
+        g.add((node, SMEKG.quantityOf, Literal(q.measured, lang=lang)))
+        g.add((node, SCHEMA.description, Literal(q.measured, lang=lang)))
+    if q.of:
+        g.add((node, SMEKG.percentageOf, Literal(q.of, lang=lang)))
+    lit = _date_literal(q.date, ref)
+    if lit is not None:
+        g.add((node, SMEKG.referenceDate, lit))
+    if q.due:
+        g.add((node, SMEKG.dueDate, Literal(q.due, datatype=XSD.date)))

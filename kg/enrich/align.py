@@ -1,0 +1,243 @@
+"""One policy, several documents: language versions (and copies) of a policy, aligned measure by measure.
+
+Two documents are versions of one policy when nothing contradicts it (same document number if both
+have one; a common issuer if both name issuers; the issue date of one printed in the other) and their
+structure matches: enough of their measures pair up by number and by content. Content is language
+independent: the concepts linked in each measure (instruments, enterprise types, organisations,
+regions, by notation), the digits in its text, and its share of the document's length.
+
+Pairs are chosen greedily by score, so a measure whose text was shuffled under another number in a
+web copy is aligned with the measure its content matches, and a number whose content contradicts it
+stays unaligned (and is reported as such).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from kg.enrich.citations import parse_number
+from kg.enrich.common import Context, slug
+from kg.extract import links, segment_text
+from kg.graph import segment_iri
+from kg.metadata import find_dates
+from kg.model import Segment
+
+MIN_RATIO = 0.5  # share of the smaller document's measures that must align for two documents to be one policy
+ACCEPT = 0.45  # minimum score of an aligned pair
+
+
+@dataclass
+class MeasureInfo:
+    iri: str
+    seg: Segment
+    n: int | None
+    number: str | None
+    concepts: frozenset[str]
+    digits: frozenset[str]
+    length: int
+    head: tuple[int, int]  # span of its first sentence
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: MeasureInfo
+    b: MeasureInfo
+    score: float
+    basis: str
+
+
+@dataclass
+class Alignment:
+    a: Context
+    b: Context
+    pairs: list[Pair] = field(default_factory=list)
+    unaligned_a: list[MeasureInfo] = field(default_factory=list)
+    unaligned_b: list[MeasureInfo] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        smaller = min(len(self.pairs) + len(self.unaligned_a), len(self.pairs) + len(self.unaligned_b))
+        return len(self.pairs) / smaller if smaller else 0.0
+
+
+def measure_infos(ctx: Context) -> list[MeasureInfo]:
+    rec, out = ctx.record, []
+    for seg in rec.measures():
+        text = segment_text(rec, seg)
+        concepts = frozenset(link.mention.notation for link in links(rec, seg))
+        body = re.sub(r"^\s*[(（]?\s*\d{1,3}\s*[)）.．、]?", "", text)
+        digits = frozenset(re.findall(r"\d+(?:\.\d+)?", body))
+        first = min(seg.units) if seg.units else None
+        head = (first.start, first.end) if first else (seg.start, seg.start)
+        out.append(MeasureInfo(str(segment_iri(ctx.doc, seg)), seg, seg.n, seg.number, concepts, digits,
+                               len(re.sub(r"\s+", "", text)), head))
+    return out
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str], weight) -> float | None:
+    if not a and not b:
+        return None
+    inter = sum(weight(x) for x in a & b)
+    union = sum(weight(x) for x in a | b)
+    return inter / union if union else 0.0
+
+
+def align(a: Context, b: Context) -> Alignment:
+    """Measure-by-measure alignment of two documents."""
+    ma, mb = measure_infos(a), measure_infos(b)
+    total = len(ma) + len(mb)
+    df: dict[str, int] = {}
+    for m in ma + mb:
+        for c in m.concepts:
+            df[c] = df.get(c, 0) + 1
+
+    def weight(c: str) -> float:
+        return math.log(1 + total / df.get(c, 1))
+
+    la, lb = sum(m.length for m in ma) or 1, sum(m.length for m in mb) or 1
+    candidates = []
+    for i, x in enumerate(ma):
+        for j, y in enumerate(mb):
+            same_n = x.n is not None and x.n == y.n
+            content = _jaccard(x.concepts, y.concepts, weight)
+            digits = _jaccard(x.digits, y.digits, lambda _: 1.0)
+            r = ((x.length / la) / (y.length / lb)) if x.length and y.length else 0.0
+            length = min(r, 1 / r) if r else 0.0
+            contradicted = same_n and content == 0.0 and len(x.concepts) >= 2 and len(y.concepts) >= 2
+            score = 0.4 * same_n + 0.4 * (content or 0.0) + 0.1 * (digits or 0.0) + 0.1 * length
+            if contradicted or score < ACCEPT or not (same_n or (content or 0.0) >= 0.4):
+                continue
+            shared = sorted(x.concepts & y.concepts)
+            basis = "; ".join(p for p in (
+                f"number {x.number} = {y.number}" if same_n else f"numbers differ ({x.number} / {y.number})",
+                f"shared concepts {', '.join(shared)} (weighted Jaccard {content:.2f})" if content else
+                ("no linked concepts" if content is None else "no shared concepts"),
+                f"shared numbers {', '.join(sorted(x.digits & y.digits))}" if digits else "",
+                f"length share ratio {length:.2f}") if p)
+            candidates.append((-round(score, 6), i, j, Pair(x, y, round(score, 3), basis)))
+    used_a, used_b, pairs = set(), set(), []
+    for _, i, j, pair in sorted(candidates, key=lambda c: c[:3]):
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        pairs.append(pair)
+    pairs.sort(key=lambda p: (ma.index(p.a)))
+    return Alignment(a, b, pairs, [m for i, m in enumerate(ma) if i not in used_a],
+                     [m for j, m in enumerate(mb) if j not in used_b])
+
+
+# ---------------------------------------------------------------- which documents are one policy
+
+
+def issue_date(ctx: Context) -> tuple[str | None, bool]:
+    """The issue date (ISO) and whether its year is printed (a year guessed for "on February 9" is not)."""
+    meta = ctx.record.meta
+    if not meta.date:
+        return None, False
+    printed = meta.date_evidence[2] if meta.date_evidence else ""
+    year = meta.date[:4]
+    known = not printed or year in printed or bool(re.search(r"[〇零一二三四五六七八九]{4}\s*年", printed))
+    return meta.date, known
+
+
+def _date_keys(ctx: Context) -> set[str]:
+    """Blocking keys: the issue date's month and day, or with none those of the dates in the edge zones."""
+    date, _ = issue_date(ctx)
+    if date:
+        return {date[5:]}
+    units = ctx.record.units
+    edge = units[:4] + units[-4:]
+    return {d.isoformat()[5:] for u in edge for _, _, d in find_dates(ctx.text[u.start:u.end])}
+
+
+def _printed_dates(ctx: Context) -> set[str]:
+    return {d.isoformat() for _, _, d in find_dates(ctx.text)}
+
+
+def _same_day(da: str, known_a: bool, db: str, known_b: bool) -> bool:
+    return da == db or ((not known_a or not known_b) and da[5:] == db[5:])
+
+
+def dates_agree(a: Context, b: Context) -> bool | None:
+    """True when the issue dates agree (or one is printed in the other document), False when they clash,
+    None when neither document has one."""
+    (da, ka), (db, kb) = issue_date(a), issue_date(b)
+    if da and db:
+        return _same_day(da, ka, db, kb)
+    if da:
+        return any(_same_day(da, ka, d, True) for d in _printed_dates(b))
+    if db:
+        return any(_same_day(db, kb, d, True) for d in _printed_dates(a))
+    return None
+
+
+def same_policy(a: Context, b: Context) -> tuple[bool, Alignment | None, str]:
+    """Whether two documents are versions of one policy, their alignment, and why."""
+    na, nb = parse_number(a.record.meta.doc_number or ""), parse_number(b.record.meta.doc_number or "")
+    if na and nb and na[1:] != nb[1:]:
+        return False, None, "different document numbers"
+    ia, ib = a.issuers(), b.issuers()
+    if ia and ib and not ia & ib:
+        return False, None, "no common issuer"
+    agree = dates_agree(a, b)
+    if agree is False:
+        return False, None, "different issue dates"
+    same_number = bool(na and nb and na[1:] == nb[1:] and (na[0] == nb[0] or a.lang != b.lang))
+    if not same_number and (a.lang == b.lang or not agree):
+        return False, None, "no common document number or issue date"
+    al = align(a, b)
+    smaller = min(len(al.pairs) + len(al.unaligned_a), len(al.pairs) + len(al.unaligned_b))
+    if same_number:
+        return True, al, "same document number"
+    if smaller >= 2 and al.ratio >= MIN_RATIO:
+        common = ", ".join(sorted(ia & ib)) or "issuer not printed in one"
+        return True, al, f"common issuer ({common}), same issue date, {len(al.pairs)} of {smaller} measures aligned"
+    return False, None, f"structure differs ({len(al.pairs)} of {smaller} measures aligned)"
+
+
+def group(ctxs: list[Context]) -> tuple[list[list[Context]], list[tuple[Alignment, str]]]:
+    """Documents grouped into policies (each group sorted by IRI), and the alignments that joined them."""
+    keys: dict[str, list[int]] = {}
+    for i, c in enumerate(ctxs):
+        num = parse_number(c.record.meta.doc_number or "")
+        ks = {f"date:{d}" for d in _date_keys(c)} | ({f"num:{num[1]}/{num[2]}"} if num else set())
+        for k in ks:
+            keys.setdefault(k, []).append(i)
+    parent = list(range(len(ctxs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    tried, joined = set(), []
+    for k in sorted(keys):
+        members = keys[k]
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                i, j = sorted((members[x], members[y]), key=lambda n: str(ctxs[n].doc))
+                if (i, j) in tried:
+                    continue
+                tried.add((i, j))
+                ok, al, why = same_policy(ctxs[i], ctxs[j])
+                if ok and al is not None:
+                    joined.append((al, why))
+                    parent[find(i)] = find(j)
+    groups: dict[int, list[Context]] = {}
+    for i, c in enumerate(ctxs):
+        groups.setdefault(find(i), []).append(c)
+    out = sorted((sorted(g, key=lambda c: str(c.doc)) for g in groups.values()), key=lambda g: str(g[0].doc))
+    return out, sorted(joined, key=lambda j: (str(j[0].a.doc), str(j[0].b.doc)))
+
+
+def policy_key(members: list[Context]) -> str:
+    """The path of a policy's IRI: its document number when one is printed, else its first document."""
+    numbers = sorted(c.record.meta.doc_number for c in members if c.record.meta.doc_number and c.lang == "zh") or \
+        sorted(c.record.meta.doc_number for c in members if c.record.meta.doc_number)
+    if numbers:
+        return slug(re.sub(r"\s+", "", numbers[0]))
+    return str(members[0].doc).rsplit("/", 1)[-1]
