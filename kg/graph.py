@@ -117,7 +117,8 @@ class Assembler:
     def _evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> None:
         g = self.g
         local = prop.split("#")[-1]
-        ev = URIRef(f"{subject}/ev/{local}/{quote(m.notation, safe='')}/{m.start}")
+        code = str(obj).rsplit("/id/", 1)[-1].replace("/", "-")
+        ev = URIRef(f"{subject}/ev/{local}/{quote(code, safe='-_.')}/{m.start}")
         target, pos, quote_sel = URIRef(f"{ev}/target"), URIRef(f"{ev}/pos"), URIRef(f"{ev}/quote")
         g.add((subject, SMEKG.hasEvidence, ev))
         g.add((ev, RDF.type, SMEKG.Evidence))
