@@ -34,7 +34,7 @@ DOCNUM_RX = [
     re.compile(r"\bNo\.[ \t]*\d{1,4}[ \t]*\[[ \t]*(?:19|20)\d{2}[ \t]*\](?:[ \t]+of[ \t]+the[ \t]+[A-Z][A-Za-z ]{3,60})?"),
 ]
 TITLE_EN = re.compile(r"\b(notice|circular|opinions?|measures|announcement|decision|guidelines?|provisions|regulations|rules|plan|letter|law|reply|policies|programme|program)\b", re.I)
-TITLE_ZH = re.compile(r"^(?P<t>[^。：:\n]{0,80}?关于[^。：:\n]{2,160}?(?:的)?(?:通知|指导意见|实施意见|若干意见|意见|办法|决定|公告|通告|规定|方案|细则|条例|函|批复|措施))")
+TITLE_ZH = re.compile(r"^(?P<t>[^。：:\n]{0,80}?(?:关于|印发)[^。：:\n]{2,160}?(?:的)?(?:通知|指导意见|实施意见|若干意见|意见|办法|决定|公告|通告|规定|方案|细则|条例|函|批复|措施))")
 TITLE_ZH_BARE = re.compile(r"^(?P<t>[^。：:\n]{2,60}(?:法|条例|规定|办法|通知|意见|公告|方案))$")
 ISSUER_PART_EN = [
     re.compile(r"^\s*(?:the\s+)?(?P<p>.{3,300}?)\s+(?:has\s+|have\s+|jointly\s+)?(?:issued|issues|released|printed and distributed)\b", re.I),
