@@ -296,7 +296,7 @@ def _issue_date(text, units, front_end, date_i, lang, doc_number):
     head = text[: units[min(len(units) - 1, front_end + 3)].end] if units else ""
     m = _ISSUED_ON.search(head)
     if m:
-        year = m.group("y") or _year_hint(text, doc_number)
+        year = m.group("y") or _year_hint(" ".join(text[u.start:u.end] for u in units), doc_number)
         if year:
             mon = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group("mon").lower()[:3]))
             try:
