@@ -27,6 +27,11 @@ def test_build_seed_metadata(seed_graph):
     doc = URIRef("https://w3id.org/smekg/id/doc/001_deac6e865badb210")
     assert seed_graph.value(doc, DCTERMS.identifier) == Literal("工信明电〔2020〕14号")
     assert seed_graph.value(doc, DCTERMS.issued) == Literal("2020-02-09", datatype=XSD.date)
+    for stem, issued in (("000_5c6d6f51adc04f3c", "2020-02-09"), ("003_7b45b40aa43ec948", "2020-07-03")):
+        d = URIRef(f"https://w3id.org/smekg/id/doc/{stem}")
+        assert seed_graph.value(d, DCTERMS.issued) == Literal(issued, datatype=XSD.date)
+    no_date = URIRef("https://w3id.org/smekg/id/doc/002_65cecfdfb2946326")  # only the web page's date is given
+    assert seed_graph.value(no_date, DCTERMS.issued) is None
     general_office = URIRef("https://w3id.org/smekg/id/department/MIIT/GO")
     doc002 = URIRef("https://w3id.org/smekg/id/doc/002_65cecfdfb2946326")
     assert {URIRef("https://w3id.org/smekg/id/department/MIIT"), general_office} <= set(
