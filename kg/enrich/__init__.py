@@ -9,7 +9,7 @@ the policy cited), quantities and observations, and the competent-department inf
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from rdflib import Literal, URIRef
@@ -259,7 +259,11 @@ def _quantities(out: _Out, ctx: Context, cited: list[_Cited], index: citations.C
     issued_of = {d.policy: d.date for d in index.docs if d.date}
     for u, seg in ctx.body_units():
         subject = ctx.subject(seg)
+        last_date: PartialDate | None = None  # "71.7% on March 24, an increase of … from February 23"
         for q in find_quantities(ctx.text, u.start, u.end, ctx.lang, year):
+            if q.date is None and q.since is not None and last_date is not None:
+                q = replace(q, date=last_date)
+            last_date = q.date or last_date
             about = _nearest(cited, q.start)
             after = issued_of.get(about.policy) if about and about.policy else None
             node = URIRef(f"{subject}/q/{q.start}")

@@ -6,7 +6,9 @@ structure matches: enough of their measures pair up by number and by content. Co
 independent: the concepts linked in each measure (instruments, enterprise types, organisations,
 regions, by notation), the digits in its text, and its share of the document's length.
 
-Pairs are chosen greedily by score, so a measure whose text was shuffled under another number in a
+A pair is a candidate when its numbers agree and its content does not contradict them, or when its
+content agrees (whatever the numbers). Pairs are chosen greedily by score (content weighs more than
+the number), so a measure whose text was shuffled under another number in a
 web copy is aligned with the measure its content matches, and a number whose content contradicts it
 stays unaligned (and is reported as such).
 """
@@ -25,7 +27,7 @@ from kg.metadata import find_dates
 from kg.model import Segment
 
 MIN_RATIO = 0.5  # share of the smaller document's measures that must align for two documents to be one policy
-ACCEPT = 0.45  # minimum score of an aligned pair
+CONTENT = 0.5  # weighted Jaccard of linked concepts that aligns two measures whatever their numbers
 
 
 @dataclass
@@ -106,8 +108,8 @@ def align(a: Context, b: Context) -> Alignment:
             r = ((x.length / la) / (y.length / lb)) if x.length and y.length else 0.0
             length = min(r, 1 / r) if r else 0.0
             contradicted = same_n and content == 0.0 and len(x.concepts) >= 2 and len(y.concepts) >= 2
-            score = 0.4 * same_n + 0.4 * (content or 0.0) + 0.1 * (digits or 0.0) + 0.1 * length
-            if contradicted or score < ACCEPT or not (same_n or (content or 0.0) >= 0.4):
+            score = 0.3 * same_n + 0.5 * (content or 0.0) + 0.1 * (digits or 0.0) + 0.1 * length
+            if not ((same_n and not contradicted) or (content or 0.0) >= CONTENT):
                 continue
             shared = sorted(x.concepts & y.concepts)
             basis = "; ".join(p for p in (

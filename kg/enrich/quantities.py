@@ -152,9 +152,14 @@ def _masks(t: str, lang: str) -> list[tuple[int, int]]:
         spans.append((d.start, d.end))
     for rx in (_DOCNUM_ZH, _DOCNUM_EN, _REF_EN, _REF_ZH, _PHONE, _TECH):
         spans += [(m.start(), m.end()) for m in rx.finditer(t)]
-    for m in _YEAR.finditer(t):  # a year, unless a unit follows it ("2020 yuan" is rare but possible)
-        after = t[m.end():m.end() + 12]
-        if not (_rx()["percent"].match(after) or _rx()["cur_after"].match(after) or _rx()["mult_en"].match(after)):
+    rx = _rx()
+    for m in _YEAR.finditer(t):  # a year, unless a unit follows it ("2000家", "more than 2000 enterprises")
+        after, before = t[m.end():m.end() + 12], t[max(0, m.start() - 24):m.start()]
+        unit = (rx["percent"].match(after) or rx["cur_after"].match(after) or rx["mult_en"].match(after)
+                or rx["mult_zh"].match(after) or (lang == "zh" and rx["count_zh"].match(after))
+                or (lang != "zh" and rx["noun_en"].match(after)
+                    and (rx["min_en"].search(before) or rx["max_en"].search(before) or rx["approx_en"].search(before))))
+        if not unit:
             spans.append((m.start(), m.end()))
     if lang == "zh":
         spans += [(m.start(), m.end()) for m in _YEAR_ZH.finditer(t)]
