@@ -149,9 +149,18 @@ def find_title(text: str, units: list[Unit], lang: str) -> tuple[str | None, tup
         m = TITLE_ZH.match(t) or TITLE_ZH_BARE.match(t.strip())
         if m:
             return m.group("t").strip(), (u.start, u.start + m.end("t")), i
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if nxt is not None and _whole_line(text, u) and _whole_line(text, nxt) and "关于" in t and len(t) < 80:
+            joined = t.strip() + text[nxt.start:nxt.end].strip()  # a Chinese title broken over two lines
+            m = TITLE_ZH.match(joined)
+            if m and m.end("t") > len(t.strip()):
+                return m.group("t"), (u.start, nxt.end), i + 1
         words = t.split()
         line_whole = _whole_line(text, u)
         if lang == "en" and line_whole and 3 <= len(words) <= 80 and TITLE_EN.search(t) and not t.rstrip().endswith(":"):
+            if nxt is not None and _continues_title(text, u, nxt):
+                title = " ".join((t.strip(), text[nxt.start:nxt.end].strip()))
+                return title.rstrip("."), (u.start, nxt.end), i + 1
             return t.strip().rstrip("."), (u.start, u.end), i
     if units:
         u = units[0]
@@ -160,6 +169,19 @@ def find_title(text: str, units: list[Unit], lang: str) -> tuple[str | None, tup
             return t, (u.start, u.end), -1
         return t[:200].rsplit(" ", 1)[0], (u.start, u.start + 200), -1
     return None, None, -1
+
+
+_OPEN_END = re.compile(r"\b(on|of|for|and|the|to|in|about|concerning|regarding|with|by|a|an)$", re.I)
+
+
+def _continues_title(text: str, u: Unit, nxt: Unit) -> bool:
+    """An English title broken over two lines: the first ends open ("... on") or the second starts in lower case."""
+    first, second = text[u.start:u.end].strip(), text[nxt.start:nxt.end].strip()
+    if not _whole_line(text, nxt) or len(second.split()) > 30 or second.endswith((".", ":", "：")):
+        return False
+    if find_dates(second) or any(rx.search(second) for rx in DOCNUM_RX):
+        return False
+    return bool(_OPEN_END.search(first)) or second[:1].islower()
 
 
 def _whole_line(text: str, u: Unit) -> bool:
