@@ -17,6 +17,7 @@ from kg.model import Unit
 from kg.numbering import INLINE_ZH, match_marker
 
 MAX_UNIT = 4000
+_NON_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _ZH_END = re.compile(r"(?<=[。！？!?；;：])")
@@ -27,8 +28,12 @@ _ABBREV = {"no", "art", "e.g", "i.e", "mr", "ms", "dr", "st", "vs", "fig", "para
 
 @cache
 def cleanup_patterns() -> dict[str, list[re.Pattern]]:
+    """The patterns of kg/patterns/cleanup.json; chrome lines are also joined into one alternation (any_chrome)."""
     data = json.loads(resources.files("kg.patterns").joinpath("cleanup.json").read_text(encoding="utf-8"))
-    return {k: [re.compile(p, re.I) for p in v] for k, v in data.items() if not k.startswith("_")}
+    pats = {k: [re.compile(p, re.I) for p in v] for k, v in data.items() if not k.startswith("_")}
+    pats["any_chrome"] = [re.compile("|".join(f"(?:{p})" for p in data["chrome_line"]), re.I)]
+    pats["any_spam"] = [re.compile("|".join(f"(?:{p})" for p in data["spam"]), re.I)]
+    return pats
 
 
 def detect_language(text: str) -> str:
@@ -41,8 +46,7 @@ def detect_language(text: str) -> str:
 
 def norm_key(text: str) -> str:
     """A comparison key: NFKC, lower case, letters, digits and CJK only."""
-    t = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in t if ch.isalnum())
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 @dataclass
@@ -119,7 +123,7 @@ def clean(text: str, lang: str) -> Cleaned:
     publisher = None
     for li, (ls, le) in enumerate(lines(text)):
         line = text[ls:le]
-        if len(line) < 200 and any(p.search(line) for p in pats["chrome_line"]):
+        if len(line) < 200 and pats["any_chrome"][0].search(line):
             for p in pats["publisher_line"]:
                 m = p.search(line)
                 if m and publisher is None:
@@ -127,7 +131,7 @@ def clean(text: str, lang: str) -> Cleaned:
             units.append(Unit(ls, le, li, "chrome"))
             continue
         for s, e in split_sentences(text, ls, le, lang):
-            units.extend(_cut_spam(text, s, e, li, pats["spam"]))
+            units.extend(_cut_spam(text, s, e, li, pats["any_spam"]))
     units = _mark_duplicates(text, units, lang)
     counts: dict[str, int] = {}
     for u in units:
