@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kg.model import Issuer, Mention, Metadata, Unit
-from kg.numbering import to_int
+from kg.numbering import match_marker, to_int
 from kg.vocab import load_vocabulary
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -179,7 +179,7 @@ def _continues_title(text: str, u: Unit, nxt: Unit) -> bool:
     first, second = text[u.start:u.end].strip(), text[nxt.start:nxt.end].strip()
     if not _whole_line(text, nxt) or len(second.split()) > 30 or second.endswith((".", ":", "：")):
         return False
-    if find_dates(second) or any(rx.search(second) for rx in DOCNUM_RX):
+    if find_dates(second) or any(rx.search(second) for rx in DOCNUM_RX) or match_marker(second, "en"):
         return False
     return bool(_OPEN_END.search(first)) or second[:1].islower()
 
