@@ -2,45 +2,83 @@
 
 from __future__ import annotations
 
+import io
 import sys
 
+from rdflib import Literal
+from rdflib.namespace import XSD
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from kg.query import NamedQuery, Result, term_str
 from kg.namespaces import PREFIXES
+from kg.query import NamedQuery, Result, term_str
+
+_NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.nonNegativeInteger,
+            XSD.positiveInteger}
+_NS = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
 
 
 def _short(t: object) -> str:
+    """A cell: IRIs shortened with kg's prefixes (id:doc/…, smekg:…), literals as their text."""
     s = term_str(t)
-    for p, ns in PREFIXES.items():
-        if s.startswith(str(ns)) and len(s) > len(str(ns)):
-            return f"{p}:{s[len(str(ns)):]}"
+    if isinstance(t, Literal):
+        return s
+    for ns, p in _NS:
+        if s.startswith(ns) and len(s) > len(ns):
+            return f"{p}:{s[len(ns):]}"
     return s
 
 
+def _print(renderable, file=None, width: int | None = None) -> None:
+    """Print to a terminal with rich (folded to the window, bold headers); to a pipe or a file as
+    plain text, at the renderable's natural width (no folding), without trailing spaces."""
+    out = file or sys.stdout
+    if hasattr(out, "isatty") and out.isatty():
+        Console(file=out, highlight=False, emoji=False, markup=False).print(renderable)
+        return
+    console = Console(file=io.StringIO(), width=100_000, no_color=True, highlight=False, emoji=False,
+                      markup=False, color_system=None)
+    console = Console(file=io.StringIO(), width=width or console.measure(renderable).maximum + 1, no_color=True,
+                      highlight=False, emoji=False, markup=False, color_system=None)
+    with console.capture() as cap:
+        console.print(renderable)
+    out.write("\n".join(line.rstrip() for line in cap.get().splitlines()) + "\n")
+
+
+def result_table(res: Result) -> Table:
+    t = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    cells = [[_short(x) for x in row] for row in res.rows]
+    for i, v in enumerate(res.vars):
+        column = [row[i] for row in res.rows if i < len(row) and row[i] is not None]
+        numeric = bool(column) and all(isinstance(x, Literal) and x.datatype in _NUMERIC for x in column)
+        t.add_column(Text(v), justify="right" if numeric else "left", overflow="fold")
+    for row in cells:
+        t.add_row(*[Text(c) for c in row])
+    return t
+
+
 def table(res: Result, file=None) -> None:
-    console = Console(file=file or sys.stdout, soft_wrap=False)
-    t = Table(show_lines=False, header_style="bold")
-    for v in res.vars:
-        t.add_column(v, overflow="fold")
-    for row in res.rows:
-        t.add_row(*[_short(x) for x in row])
-    console.print(t)
+    """The result as a table; wide (CJK) characters count two columns, so columns stay aligned."""
+    if res.form == "ASK":
+        _print(Text("yes" if res.boolean else "no"), file)
+        return
+    _print(result_table(res), file)
 
 
 def query_list(queries: list[NamedQuery], file=None) -> None:
-    console = Console(file=file or sys.stdout)
-    t = Table(header_style="bold")
-    t.add_column("name")
-    t.add_column("title / description")
-    t.add_column("parameters")
+    """The named queries: name, title and description, parameters with their types and examples."""
+    t = Table(box=box.SIMPLE_HEAD, header_style="bold", show_lines=True, pad_edge=False, show_edge=False)
+    t.add_column("name", no_wrap=True)
+    t.add_column("title / description", ratio=3)
+    t.add_column("parameters", ratio=2)
     for q in queries:
-        params = "\n".join(
-            f"{p.name} ({p.type}{', optional' if p.optional else ''})" + (f" e.g. {p.example}" if p.example else "")
-            for p in q.params)
-        t.add_row(q.name, f"{q.title}\n{q.description}", params or "-")
-    console.print(t)
+        params = "\n".join(p.describe() for p in q.params) or "-"
+        title = Text(q.title, style="bold")
+        title.append("\n" + q.description if q.description else "", style="")
+        t.add_row(Text(q.name), title, Text(params))
+    _print(t, file)
 
 
 def stats_tables(st, file=None) -> None:

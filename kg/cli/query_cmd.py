@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -8,65 +10,110 @@ from kg.cli.app import app
 from kg.cli.common import fail, say, user_errors
 
 
-def _params(items: list[str] | None) -> dict[str, str]:
-    out = {}
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+class Lang(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+def _params(items: list[str] | None, lang: Lang | None) -> dict[str, str]:
+    out: dict[str, str] = {}
     for item in items or []:
         if "=" not in item:
-            fail(f"--param expects NAME=VALUE, got {item!r}")
+            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--param")
         k, v = item.split("=", 1)
+        if k.strip() in out:
+            raise typer.BadParameter(f"{k.strip()!r} given twice", param_hint="--param")
         out[k.strip()] = v
+    if lang is not None:
+        if "lang" in out and out["lang"] != lang.value:
+            raise typer.BadParameter("--lang and --param lang=… disagree", param_hint="--lang")
+        out["lang"] = lang.value
     return out
 
 
 @app.command("query")
 def query_command(
-    query: str = typer.Argument(..., help="A named query (see `kg queries`), a .rq file, or SPARQL text."),
-    param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a named query's parameter (repeatable)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json (SPARQL 1.1 results)."),
-    graph: Path = typer.Option(None, "--graph", "-g", help="Graph file to query (default: build/graph.ttl)."),
+    query: str = typer.Argument(..., metavar="QUERY", help="A named query (see `kg queries`), a .rq file, or SPARQL text."),
+    param: list[str] = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
+                                    help="A parameter of the named query (repeatable); codes such as "
+                                         "PBC or FINANCING_GUARANTEE are checked against the vocabulary."),
+    lang: Lang = typer.Option(None, "--lang", "-l", help="Language of the labels (the query's lang parameter); "
+                                                         "a label missing in it falls back to the other."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f",
+                               help="table (for reading), csv, tsv or json (SPARQL 1.1 results)."),
+    graph: Path = typer.Option(None, "--graph", "-g", help="Graph file or store to query (default: build/graph.ttl)."),
     endpoint: str = typer.Option(None, "--endpoint", help="Query this SPARQL 1.1 endpoint instead of a local graph."),
-    limit: int = typer.Option(None, "--limit", min=1, help="Return at most this many rows."),
-    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Stop the query after this many seconds."),
+    limit: int = typer.Option(None, "--limit", "-n", min=1, help="Return at most this many rows (says so when capped)."),
+    timeout: float = typer.Option(5.0, "--timeout", "-t", min=0,
+                                  help="Stop the query after this many seconds (0: no limit)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No row count on stderr."),
 ) -> None:
     """Run a read-only SPARQL query: a named query, a .rq file or SPARQL text.
 
+    Updates, SERVICE, LOAD and FROM are refused; parameters are bound as RDF terms, never pasted
+    into the query text.
+
+    \b
     Example: kg query measures-by-instrument --param instrument=FINANCING_GUARANTEE
+    Example: kg query instruments-by-department -p department=PBC --lang zh --format csv
+    Example: kg query 'SELECT ?d WHERE { ?d a smekg:PolicyDocument }' --format json
     """
-    from kg.query import run_query, to_csv, to_json
+    from kg.query import run_query, run_remote, to_csv, to_json
     from kg.render import table
 
-    if fmt not in ("table", "csv", "tsv", "json"):
-        fail(f"unknown format {fmt!r}; choose table, csv, tsv or json")
+    if graph is not None and endpoint:
+        raise typer.BadParameter("give --graph or --endpoint, not both", param_hint="--endpoint")
+    params = _params(param, lang)
+    start = time.perf_counter()
     with user_errors():
         if endpoint:
-            from kg.query import run_remote
-
-            res = run_remote(endpoint, query, _params(param), timeout=timeout, limit=limit)
+            res = run_remote(endpoint, query, params, timeout=timeout or None, limit=limit)
         else:
             from kg.store import load_graph
 
-            res = run_query(load_graph(graph), query, _params(param), timeout=timeout, limit=limit)
-    if fmt == "csv":
+            res = run_query(load_graph(graph), query, params, timeout=timeout or None, limit=limit)
+    if fmt is Format.csv:
         typer.echo(to_csv(res), nl=False)
-    elif fmt == "tsv":
+    elif fmt is Format.tsv:
         typer.echo(to_csv(res, "\t"), nl=False)
-    elif fmt == "json":
+    elif fmt is Format.json:
         typer.echo(to_json(res))
     else:
         table(res)
-    more = f" (capped by --limit {limit})" if res.truncated else ""
-    say(f"{len(res.rows)} row(s){more}", quiet)
+    if res.form == "ASK":
+        say(f"ASK: {'yes' if res.boolean else 'no'} in {time.perf_counter() - start:.2f}s", quiet)
+        return
+    capped = f" (capped by --limit {limit}; there are more)" if res.truncated else ""
+    say(f"{len(res.rows)} row(s){capped} in {time.perf_counter() - start:.2f}s", quiet)
 
 
 @app.command("queries")
-def queries_command() -> None:
-    """List the named queries with their descriptions and parameters.
+def queries_command(
+    name: str = typer.Argument(None, metavar="NAME", help="Show this named query's SPARQL text."),
+) -> None:
+    """List the named queries with their descriptions and parameters (or show one query's text).
 
+    \b
     Example: kg queries
+    Example: kg queries measures-by-instrument
     """
-    from kg.query import named_queries
+    from kg.query import named_queries, resolve
     from kg.render import query_list
 
     with user_errors():
-        query_list(list(named_queries().values()))
+        if name:
+            text, nq = resolve(name)
+            if nq is None:
+                fail(f"no named query {name!r}")
+            typer.echo(text, nl=not text.endswith("\n"))
+            return
+        queries = list(named_queries().values())
+        query_list(queries)
+    say(f"{len(queries)} named queries in {queries[0].path.parent if queries else 'queries/'}")
