@@ -487,7 +487,7 @@ def endpoint(ox_store):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/query", seen
     server.shutdown()
     server.server_close()
@@ -584,6 +584,19 @@ def test_a_runaway_query_is_stopped_at_the_time_limit(text, fx):
     assert time.perf_counter() - start < 3
     assert not [p for p in multiprocessing.active_children() if p.is_alive()]  # the worker is gone
     assert len(run_query(fx, "departments", timeout=5).rows) == 6  # and the next query runs
+
+
+def test_without_fork_the_time_limit_abandons_a_daemon_thread(monkeypatch):
+    from kg.query import Result, run_isolated
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    start = time.perf_counter()
+    with pytest.raises(QueryTimeout):
+        run_isolated(lambda: time.sleep(1.5) or Result(["x"], []), 0.3)
+    assert time.perf_counter() - start < 1
+    assert run_isolated(lambda: Result(["x"], [[Literal(1)]]), 2).rows == [[Literal(1)]]
+    with pytest.raises(QueryError, match="query failed: ZeroDivisionError"):
+        run_isolated(lambda: 1 / 0, 2)
 
 
 def test_limit_caps_and_says_so(fx):
