@@ -83,3 +83,31 @@ def test_metadata_chinese_signature_with_date():
                              "中国人民银行　财政部\n二〇二〇年六月一日\n", "c.txt")
     assert issuers == {"PBC", "MOF"}
     assert meta.date == "2020-06-01"
+
+
+def test_metadata_english_law_adoption_note_and_articles():
+    text = ("Law of the People's Republic of China on Promotion of Small and Medium-sized Enterprises\n\n"
+            "(Adopted at the 28th Meeting of the Standing Committee of the Ninth National People's Congress on June 29, "
+            "2002, and revised at the 29th Meeting of the Standing Committee of the Twelfth National People's Congress "
+            "on September 1, 2017)\n\nChapter I General Provisions\n\n"
+            "Article 1 This Law is enacted to improve the business environment of small and medium-sized enterprises.\n\n"
+            "Article 2 Small and medium-sized enterprises include micro enterprises.\n\n"
+            "Chapter II Fiscal and Tax Support\n\n"
+            "Article 8 The central government shall set up a special fund for SMEs.\n")
+    meta, issuers, rec = _meta(text)
+    assert meta.date == "2017-09-01"
+    assert "NPC" in issuers and not issuers & {"MIIT", "MOF"}
+    assert [m.number for m in rec.measures()] == ["Article 1", "Article 2", "Article 8"]
+
+
+def test_metadata_state_council_english_circular():
+    text = ("Guiding Opinions of the General Office of the State Council on Supporting Small and Micro Businesses\n\n"
+            "Guo Ban Fa [2021] No. 45\n\nThe people's governments of all provinces, all ministries and commissions of "
+            "the State Council:\n\nI. Increasing financial support\n\n1. Local governments may set up relief funds.\n\n"
+            "2. Implement interest subsidies for business start-up guaranteed loans.\n\nII. Reducing costs\n\n"
+            "3. Reduce fees and rents for individual industrial and commercial households.\n\n"
+            "General Office of the State Council\nNovember 10, 2021\n")
+    meta, issuers, rec = _meta(text)
+    assert issuers == {"STATE_COUNCIL", "STATE_COUNCIL_GENERAL_OFFICE"}
+    assert (meta.date, meta.doc_number) == ("2021-11-10", "Guo Ban Fa [2021] No. 45")
+    assert [m.number for m in rec.measures()] == ["1.", "2.", "3."]
