@@ -1,27 +1,213 @@
-"""Where a graph is read from: a Turtle file (rdflib, in memory) for now; the Oxigraph store and
-remote SPARQL endpoints plug in here."""
+"""Where a graph is read from: the embedded Oxigraph store that `kg build` writes beside the Turtle
+file (build/graph.ttl -> build/graph.store/), or a graph file parsed into rdflib's memory store.
+
+`load_graph()` (what kg query / viz / stats / validate / export call) opens the store read-only when
+it mirrors the current build/graph.ttl, and falls back to parsing the Turtle otherwise; `--graph FILE`
+always parses the file into rdflib (the in-memory path), `--graph DIR` opens a store folder.
+
+The store is exposed as an rdflib Graph backed by a small read-only rdflib Store over pyoxigraph
+(`OxigraphGraph`): rdflib's API (triples, value, subjects, len …) works as on any graph, and SPARQL
+text given to `g.query()` runs in Oxigraph, with initBindings passed as Oxigraph substitutions.
+rdflib's pre-parsed queries are not accepted by Oxigraph: they fall back to rdflib's own engine
+over the store, which is correct but slow, so kg.query sends the text (see `native_sparql`).
+
+Writing is a bulk load into a new folder, then an atomic swap: `graph.store` is a symbolic link to
+the folder of the current load (`.graph.store.<token>/`), replaced with one rename, so a reader sees
+the previous store or the new one, never a half-loaded one. Where symbolic links are not available
+the folders are swapped by two renames.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.query import Result
+from rdflib.store import VALID_STORE, Store
 
 from kg.errors import StoreError
 from kg.namespaces import bind_prefixes
 
 DEFAULT_GRAPH = Path("build/graph.ttl")
+STORE_SUFFIX = ".store"
+_META = "kg-store.json"
+_DB = "db"
 
 _FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".xml": "xml",
             ".owl": "xml", ".trig": "trig", ".nq": "nquads"}
 
 
-def load_graph(path: Path | None = None) -> Graph:
-    """Parse a graph file (default build/graph.ttl); StoreError with a one-line reason if it cannot be read."""
+def store_path(graph_file: Path) -> Path:
+    """The store that mirrors a graph file: build/graph.ttl -> build/graph.store."""
+    graph_file = Path(graph_file)
+    return graph_file.with_name(graph_file.stem + STORE_SUFFIX)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+def _stamp(path: Path) -> dict:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
+                turtle_sha256: str | None = None) -> Path:
+    """Bulk-load N-Triples into a new Oxigraph store and swap it in at `target` atomically.
+
+    `mirrors`: the graph file this store is a copy of; its size, time and SHA-256 are recorded so
+    that readers use the store only while the file is unchanged.
+    """
+    import pyoxigraph as ox
+
+    target = Path(target)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    token = f"{os.getpid()}-{time.time_ns()}"
+    real = parent / f".{target.name}.{token}"
+    try:
+        real.mkdir()
+        store = ox.Store(str(real / _DB))
+        if ntriples:
+            store.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        triples = len(store)
+        del store
+        meta = {"format": 1, "triples": triples, "created": time.time()}
+        if mirrors is not None:
+            meta["mirrors"] = os.path.abspath(mirrors)
+            meta.update(_stamp(Path(mirrors)))
+            meta["sha256"] = turtle_sha256 or hashlib.sha256(Path(mirrors).read_bytes()).hexdigest()
+        (real / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        _swap(real, target, token)
+    except BaseException as e:
+        shutil.rmtree(real, ignore_errors=True)
+        if isinstance(e, (OSError, ValueError, SyntaxError)):
+            raise StoreError(f"cannot write the store {target}: {str(e).splitlines()[0] if str(e) else e}") from None
+        raise
+    _cleanup(target, real)
+    return target
+
+
+def _swap(real: Path, target: Path, token: str) -> None:
+    link = target.parent / f".{target.name}.link-{token}"
+    try:
+        os.symlink(real.name, link, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        link = None
+    if link is not None:
+        if target.exists() and not target.is_symlink():  # a store written without links: move it aside
+            os.replace(target, target.parent / f".{target.name}.old-{token}")
+        os.replace(link, target)
+        return
+    old = target.parent / f".{target.name}.old-{token}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(real, target)
+
+
+def _cleanup(target: Path, keep: Path) -> None:
+    """Remove the folders of earlier loads (readers that have them open keep their files on POSIX)."""
+    current = os.path.realpath(target)
+    for p in target.parent.glob(f".{target.name}.*"):
+        if os.path.realpath(p) in (current, os.path.realpath(keep)):
+            continue
+        if p.is_symlink() or p.is_file():
+            try:
+                p.unlink()
+            except OSError:
+                pass
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def store_meta(store_dir: Path) -> dict | None:
+    try:
+        return json.loads((Path(store_dir) / _META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_store(path: Path) -> bool:
+    return (Path(path) / _META).is_file() and (Path(path) / _DB).is_dir()
+
+
+def store_is_fresh(store_dir: Path, graph_file: Path) -> bool:
+    """True if the store was loaded from the graph file as it is now (size and time, or content)."""
+    meta = store_meta(store_dir)
+    if meta is None or not is_store(store_dir):
+        return False
+    try:
+        stamp = _stamp(Path(graph_file))
+    except OSError:
+        return False
+    if stamp["size"] != meta.get("size"):
+        return False
+    if stamp["mtime_ns"] == meta.get("mtime_ns"):
+        return True
+    try:
+        return hashlib.sha256(Path(graph_file).read_bytes()).hexdigest() == meta.get("sha256")
+    except OSError:
+        return False
+
+
+def open_store(store_dir: Path):
+    """The pyoxigraph Store of a kg store folder, opened read-only."""
+    import pyoxigraph as ox
+
+    store_dir = Path(store_dir)
+    if not is_store(store_dir):
+        raise StoreError(f"{store_dir} is not a kg store (no {_META} and {_DB}/ inside)")
+    try:
+        return ox.Store.read_only(str(store_dir / _DB))
+    except OSError as e:
+        raise StoreError(f"cannot open the store {store_dir}: {str(e).splitlines()[0]}") from None
+
+
+def load_graph(path: Path | None = None, backend: str = "auto") -> Graph:
+    """The graph to query, draw or export; StoreError with a one-line reason if it cannot be read.
+
+    - no path: the store build/graph.store when it mirrors build/graph.ttl, else build/graph.ttl;
+    - a folder: the kg store in it (Oxigraph);
+    - a file: parsed into rdflib's in-memory store.
+    `backend`: "auto", "oxigraph" (the store, or an error) or "rdflib" (never the store).
+    """
+    if backend not in ("auto", "oxigraph", "rdflib"):
+        raise StoreError(f"unknown backend {backend!r}")
+    if path is not None and Path(path).is_dir():
+        if backend == "rdflib":
+            raise StoreError(f"{path} is a store folder; the rdflib back-end reads graph files")
+        return OxigraphGraph(Path(path))
+    default = path is None
     path = Path(path or DEFAULT_GRAPH)
+    if default and backend != "rdflib":
+        sp = store_path(path)
+        if is_store(sp) and (store_is_fresh(sp, path) or (not path.exists() and backend == "oxigraph")):
+            try:
+                return OxigraphGraph(sp)
+            except StoreError:
+                if backend == "oxigraph":
+                    raise
+        elif backend == "oxigraph":
+            raise StoreError(f"no store mirrors {path} (run `kg build`)")
+    elif backend == "oxigraph":
+        raise StoreError(f"{path} is a file; give the store folder {store_path(path)} instead")
+    return parse_graph(path, hint=default)
+
+
+def parse_graph(path: Path, hint: bool = False) -> Graph:
+    """Parse a graph file into rdflib's memory store."""
+    path = Path(path)
     if not path.exists():
-        hint = " (run `kg build` first)" if path == DEFAULT_GRAPH else ""
-        raise StoreError(f"graph file {path} not found{hint}")
+        raise StoreError(f"graph file {path} not found{' (run `kg build` first)' if hint else ''}")
     g = Graph()
     bind_prefixes(g)
     try:
@@ -30,3 +216,240 @@ def load_graph(path: Path | None = None) -> Graph:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise StoreError(f"cannot parse {path}: {first}") from None
     return g
+
+
+# --- an rdflib Graph over a read-only Oxigraph store --------------------------------------------
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class _Terms:
+    """Conversions between rdflib and pyoxigraph terms (memoised: vocabularies repeat)."""
+
+    def __init__(self):
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.memo: dict = {}
+
+    def to_rdflib(self, t):
+        if t is None:
+            return None
+        r = self.memo.get(t)
+        if r is not None:
+            return r
+        ox = self.ox
+        if isinstance(t, ox.NamedNode):
+            r = URIRef(t.value)
+        elif isinstance(t, ox.Literal):
+            if t.language:
+                r = Literal(t.value, lang=t.language)
+            elif t.datatype.value in (_XSD_STRING, _LANG_STRING):
+                r = Literal(t.value)
+            else:
+                r = Literal(t.value, datatype=URIRef(t.datatype.value))
+        elif isinstance(t, ox.BlankNode):
+            r = BNode(t.value)
+        else:
+            raise StoreError(f"unsupported term in the store: {t!r}")
+        if len(self.memo) > 200_000:
+            self.memo.clear()
+        self.memo[t] = r
+        return r
+
+    def to_ox(self, t):
+        ox = self.ox
+        if t is None or isinstance(t, Variable):
+            return None
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, BNode):
+            return ox.BlankNode(str(t))
+        if isinstance(t, Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            if t.datatype is not None:
+                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            return ox.Literal(str(t))
+        raise TypeError(f"not an RDF term: {t!r}")
+
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+) | (?P<comment>\#[^\n]*)
+  | (?P<string>'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<var>[?$]\w+) | (?P<open>\{) | (?P<close>\}) | (?P<word>[A-Za-z_][\w-]*) | (?P<other>.)
+""", re.X | re.S)
+
+
+def bind_values(query: str, bindings: dict[str, object]) -> str:
+    """SPARQL text with `bindings` (variable name -> rdflib term) in force everywhere, as rdflib's
+    initBindings are: a one-row VALUES block opens every group graph pattern (WHERE, OPTIONAL,
+    EXISTS, UNION and MINUS branches, sub-queries' WHERE), so that a filter nested in an OPTIONAL
+    sees the value too. The values are RDF terms serialised by rdflib (escaped), never text from a user.
+    """
+    if not bindings:
+        return query
+    names = sorted(bindings)
+    values = (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+              + " ".join(bindings[n].n3() for n in names) + ") } ")
+    sig = [(m.lastgroup, m.group(), m.end()) for m in _TOKEN.finditer(query)
+           if m.lastgroup not in ("ws", "comment")]
+    inserts: list[int] = []
+    not_group: list[bool] = []  # per open brace: True for a VALUES data block or a CONSTRUCT template
+    for i, (kind, _, end) in enumerate(sig):
+        if kind == "open":
+            nxt = sig[i + 1][1].upper() if i + 1 < len(sig) else ""
+            skip = any(not_group) or _is_data_block(sig, i) or (i > 0 and sig[i - 1][1].upper() == "CONSTRUCT")
+            not_group.append(skip)
+            if not skip and nxt != "SELECT":  # a sub-query's own WHERE group gets the block
+                inserts.append(end)
+        elif kind == "close" and not_group:
+            not_group.pop()
+    out, last = [], 0
+    for pos in inserts:
+        out.append(query[last:pos])
+        out.append(values)
+        last = pos
+    out.append(query[last:])
+    return "".join(out)
+
+
+def _is_data_block(sig: list[tuple[str, str, int]], i: int) -> bool:
+    """True if the brace at sig[i] opens the data of `VALUES ?x {` or `VALUES (?x ?y) {`."""
+    j = i - 1
+    if j >= 0 and sig[j][0] == "var":
+        return j >= 1 and sig[j - 1][1].upper() == "VALUES"
+    if j >= 0 and sig[j][1] == ")":
+        j -= 1
+        while j >= 0 and sig[j][0] == "var":
+            j -= 1
+        return j >= 1 and sig[j][1] == "(" and sig[j - 1][1].upper() == "VALUES"
+    return False
+
+
+class OxigraphStore(Store):
+    """A read-only rdflib Store over the default graph of a pyoxigraph Store."""
+
+    context_aware = False
+    formula_aware = False
+    transaction_aware = False
+    graph_aware = False
+    native_sparql = True  # g.query(text) runs in Oxigraph; kg.query checks this flag
+
+    def __init__(self, ox_store, triples: int | None = None):
+        super().__init__()
+        self.ox_store = ox_store
+        self._terms = _Terms()
+        self._len = triples
+        self._ns: dict[str, URIRef] = {}
+        self._prefix: dict[URIRef, str] = {}
+
+    def open(self, configuration, create=False):
+        return VALID_STORE
+
+    def close(self, commit_pending_transaction=False):
+        pass
+
+    def _refuse(self, *args, **kwargs):
+        raise StoreError("the Oxigraph store is opened read-only; rebuild it with `kg build`")
+
+    add = addN = remove = update = add_graph = remove_graph = _refuse
+
+    def triples(self, triple_pattern, context=None) -> Iterator:
+        s, p, o = triple_pattern
+        if isinstance(s, Literal) or (p is not None and not isinstance(p, (URIRef, Variable))):
+            return  # no such triple can exist (rdflib resolves property paths before calling stores)
+        conv = self._terms
+        try:
+            pattern = (conv.to_ox(s), conv.to_ox(p), conv.to_ox(o))
+        except (TypeError, ValueError):
+            return
+        ox = conv.ox
+        to = conv.to_rdflib
+        for q in self.ox_store.quads_for_pattern(*pattern, ox.DefaultGraph()):
+            yield (to(q.subject), to(q.predicate), to(q.object)), iter((None,))
+
+    def __len__(self, context=None) -> int:
+        if self._len is None:
+            import pyoxigraph as ox
+
+            res = self.ox_store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())
+            self._len = int(next(iter(res))[0].value)
+        return self._len
+
+    def contexts(self, triple=None):
+        return iter(())
+
+    def nt_rows(self) -> list[tuple[str, str, str]]:
+        """Every triple as canonical N-Triples strings (formatted by Oxigraph), for kg.build.serialize."""
+        ox = self._terms.ox
+        return [(str(q.subject), str(q.predicate), str(q.object))
+                for q in self.ox_store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+
+    def query(self, query, initNs, initBindings, queryGraph, **kwargs) -> Result:  # noqa: N803 (rdflib's names)
+        if not isinstance(query, str) or kwargs:
+            raise NotImplementedError("Oxigraph runs SPARQL text only")  # rdflib then evaluates it itself
+        ox = self._terms.ox
+        conv = self._terms
+        prefixes = {str(k): str(v) for k, v in dict(self._ns, **(initNs or {})).items()}
+        bound = {str(k): v for k, v in (initBindings or {}).items() if v is not None}
+        try:
+            res = self.ox_store.query(bind_values(query, bound), prefixes=prefixes, default_graph=ox.DefaultGraph())
+        except SyntaxError as e:
+            raise StoreError(f"query syntax: {str(e).splitlines()[0]}") from None
+        if isinstance(res, ox.QueryBoolean):
+            out = Result("ASK")
+            out.askAnswer = bool(res)
+            return out
+        if isinstance(res, ox.QuerySolutions):
+            out = Result("SELECT")
+            names = [v.value for v in res.variables]
+            out.vars = [Variable(n) for n in names]
+            to = conv.to_rdflib
+            vars_ = out.vars
+            # lazy: the solutions are computed as they are read (so a row limit stops the work early)
+            out.bindings = ({var: to(val) for var, val in zip(vars_, sol, strict=True) if val is not None}
+                            for sol in res)
+            return out
+        out = Result("CONSTRUCT")
+        g = Graph()
+        to = conv.to_rdflib
+        for t in res:
+            g.add((to(t.subject), to(t.predicate), to(t.object)))
+        out.graph = g
+        return out
+
+    # namespaces live in memory only
+    def bind(self, prefix, namespace, override=True, replace=False):
+        if not override and (prefix in self._ns or namespace in self._prefix):
+            return
+        old = self._ns.pop(prefix, None)
+        if old is not None:
+            self._prefix.pop(old, None)
+        old_p = self._prefix.pop(namespace, None)
+        if old_p is not None:
+            self._ns.pop(old_p, None)
+        self._ns[prefix] = URIRef(namespace)
+        self._prefix[URIRef(namespace)] = prefix
+
+    def namespace(self, prefix):
+        return self._ns.get(prefix)
+
+    def prefix(self, namespace):
+        return self._prefix.get(URIRef(namespace))
+
+    def namespaces(self):
+        yield from list(self._ns.items())
+
+
+class OxigraphGraph(Graph):
+    """An rdflib Graph whose triples live in a kg store folder, opened read-only."""
+
+    def __init__(self, store_dir: Path):
+        self.location = Path(store_dir)
+        meta = store_meta(self.location) or {}
+        self.ox_store = open_store(self.location)
+        super().__init__(store=OxigraphStore(self.ox_store, triples=meta.get("triples")))
+        bind_prefixes(self)

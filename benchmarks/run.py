@@ -1,0 +1,352 @@
+"""kg's benchmark: throughput, memory, store and query latency as the corpus grows (not a test).
+
+    python -m benchmarks.run                       # 1, 5 and 20 MB corpora, queries at ~100k and ~1M triples
+    python -m benchmarks.run --sizes 1,5 --incremental-docs 200 --query-triples 100000,1000000
+
+It generates synthetic corpora by recombining the shipped corpus's paragraphs (benchmarks/corpus.py)
+under build/bench/, and reports, as ratios where the issue asks for them:
+
+- build MB/s and triples/s against a bare spaCy tokenizer pass over the same files (one process);
+- peak memory (resident set of the build process plus its workers);
+- the build with the embedded Oxigraph store against the rdflib/Turtle-only build;
+- one process against two (and that their outputs are byte-identical);
+- each named query's median latency on graphs of ~100k and ~1M triples, Oxigraph against rdflib;
+- an incremental rebuild (one document of N changed) against a full build.
+
+Every measured build runs in a fresh subprocess, so peak memory and warm caches do not leak from one
+measurement into the next. Results go to build/bench.json (rewritten after each section) and a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "bench.json"
+
+
+# --- subprocess measurements --------------------------------------------------------------------
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + kids) / 1024  # ru_maxrss is in kB on Linux
+
+
+def _child_build(args: list[str]) -> dict:
+    """In a fresh process: one build; its timings, triples and peak memory as JSON."""
+    src, out, workers, store, cache = args
+    from kg.build import build
+    from kg.store import store_path
+
+    t0 = time.perf_counter()
+    r = build([Path(src)], Path(out), workers=int(workers),
+              cache_dir=Path(cache) if cache != "-" else None,
+              store=store_path(Path(out)) if store == "1" else None)
+    return {"seconds": time.perf_counter() - t0, "triples": r.triples, "files": len(r.built),
+            "cached": r.cached, "timings": r.timings, "workers": r.workers, "peak_mb": _peak_mb()}
+
+
+def _child_tokenize(args: list[str]) -> dict:
+    """In a fresh process: spaCy's blank tokenizer over every file (the bare pass the build is held to)."""
+    import spacy
+
+    from kg.clean import detect_language
+    from kg.read import find_inputs, read_source
+
+    paths, _ = find_inputs([Path(args[0])])
+    nlp = {"en": spacy.blank("en"), "zh": spacy.blank("zh")}
+    nlp["en"]("warm up")
+    nlp["zh"]("预热")
+    t0 = time.perf_counter()
+    tokens = 0
+    for p in paths:
+        text = read_source(p).text
+        tokens += len(nlp["zh" if detect_language(text) == "zh" else "en"].tokenizer(text))
+    return {"seconds": time.perf_counter() - t0, "tokens": tokens, "peak_mb": _peak_mb()}
+
+
+def _child_queries(args: list[str]) -> dict:
+    """In a fresh process: every named query's latency on one back-end (oxigraph store or rdflib)."""
+    backend, location, repeat, cap = args[0], Path(args[1]), int(args[2]), float(args[3])
+    from rdflib.namespace import DCTERMS
+
+    from kg.namespaces import PREFIXES
+    from kg.query import Lookup, bind_params, named_queries, prepare, resolve, run_query
+    from kg.store import OxigraphGraph, parse_graph
+
+    t0 = time.perf_counter()
+    g = OxigraphGraph(location) if backend == "oxigraph" else parse_graph(location)
+    load = time.perf_counter() - t0
+    out = {"load_seconds": load, "triples": len(g), "queries": {}}
+    docs = sorted(str(o) for o in g.objects(None, DCTERMS.source))
+    t = time.perf_counter()
+    run_query(g, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", timeout=None)  # load the vocabulary etc. once, here
+    out["warm_up_s"] = time.perf_counter() - t
+    for name, nq in sorted(named_queries().items()):
+        params = _params(nq, docs)
+        times, rows, note = [], None, ""
+        text, nq = resolve(name)
+        try:
+            prepared = prepare(text)
+            bindings = bind_params(nq, params, Lookup.for_source(g))
+        except Exception as e:
+            out["queries"][name] = {"median_s": None, "note": str(e).splitlines()[0][:100], "params": params}
+            continue
+        t = time.perf_counter()
+        try:  # first as `kg query` runs it: in a forked child, stopped at the cap
+            res = run_query(g, name, params, timeout=cap)
+            isolated = time.perf_counter() - t
+            rows = len(res.rows)
+        except Exception as e:  # a timeout or a failing query is a figure too
+            note = str(e).splitlines()[0][:100]
+            isolated = None
+        kg_query = None
+        if isolated is not None and isolated < cap / 4:
+            t = time.perf_counter()
+            run_query(g, name, params, timeout=None)  # kg's path in this process: checks, binding, engine
+            kg_query = time.perf_counter() - t
+            for _ in range(repeat):  # the engine alone, rows materialised
+                t = time.perf_counter()
+                if backend == "oxigraph":
+                    list(g.query(text, initNs=PREFIXES, initBindings=bindings))
+                else:
+                    list(g.query(prepared, initBindings=bindings))
+                times.append(time.perf_counter() - t)
+        elif isolated is not None:
+            times.append(isolated)
+            note = "one run (slow)"
+        out["queries"][name] = {"median_s": statistics.median(times) if times else None, "runs": len(times),
+                                "isolated_s": isolated, "kg_query_s": kg_query, "rows": rows, "note": note,
+                                "params": params}
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def _params(nq, docs: list[str]) -> dict[str, str]:
+    """The example parameters of a query's header, for the synthetic graph: required ones only, and a
+    document parameter names a synthetic document made from the example's source document."""
+    out = {}
+    for p in nq.params:
+        if p.optional or not p.example:
+            continue
+        value = p.example
+        if p.type.split()[0] == "document":
+            stem = value[:3]
+            value = next((d for d in docs if d.endswith(f"_{stem}.txt")), docs[0] if docs else value)
+        out[p.name] = value
+    return out
+
+
+CHILDREN = {"build": _child_build, "tokenize": _child_tokenize, "queries": _child_queries}
+
+
+IN_PROCESS = False  # tests: run the measurements in this process (no fresh interpreter per build)
+
+
+def run_child(kind: str, *args: str, timeout: float | None = None) -> dict:
+    if IN_PROCESS:
+        return json.loads(json.dumps(CHILDREN[kind](list(args))))
+    cmd = [sys.executable, "-m", "benchmarks.run", "--child", kind, *args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{kind} {' '.join(args)} failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- the sections -------------------------------------------------------------------------------
+
+def _mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
+
+
+def section_throughput(work: Path, size: float, workers: int, compare_workers: bool,
+                       turtle_only_max_mb: float = 5) -> dict:
+    from benchmarks.corpus import generate
+
+    corpus = work / f"corpus-{size:g}mb"
+    if not corpus.is_dir():
+        generate(corpus, size)
+    mb = _mb(corpus)
+    tok = run_child("tokenize", str(corpus))
+    full = run_child("build", str(corpus), str(work / f"g{size:g}.ttl"), str(workers), "1", "-")
+    bare = run_child("build", str(corpus), str(work / f"g{size:g}-nostore.ttl"), str(workers), "0", "-") \
+        if size <= turtle_only_max_mb or compare_workers else None
+    res = {
+        "mb": mb, "files": full["files"], "triples": full["triples"],
+        "tokenizer_s": tok["seconds"], "tokenizer_mb_s": mb / tok["seconds"],
+        "build_s": full["seconds"], "build_mb_s": mb / full["seconds"], "triples_s": full["triples"] / full["seconds"],
+        "build_over_tokenizer": full["seconds"] / tok["seconds"], "stages": full["timings"],
+        "peak_mb": full["peak_mb"], "workers": full["workers"],
+        "turtle_only_s": bare and bare["seconds"],
+        "store_over_turtle_only": bare and full["seconds"] / bare["seconds"],
+    }
+    if compare_workers:
+        one = run_child("build", str(corpus), str(work / f"g{size:g}-1.ttl"), "1", "0", "-")
+        res["one_process_s"] = one["seconds"]
+        res["speedup_two_processes"] = one["seconds"] / bare["seconds"]
+        res["identical_1_vs_n_processes"] = (work / f"g{size:g}-1.ttl").read_bytes() == \
+            (work / f"g{size:g}-nostore.ttl").read_bytes()
+    return res
+
+
+def section_queries(work: Path, target: int, repeat: int, cap: float, probe_mb: float = 0.2) -> dict:
+    """Named queries on a graph of about `target` triples: a corpus sized for it, built with the store."""
+    from benchmarks.corpus import generate
+
+    density = float(os.environ.get("KG_BENCH_TRIPLES_PER_MB", "0") or 0)
+    if not density:  # measure it on a small corpus
+        probe = work / "corpus-probe"
+        if not probe.is_dir():
+            generate(probe, probe_mb, seed=11)
+        b = run_child("build", str(probe), str(work / "probe.ttl"), "2", "0", "-")
+        density = b["triples"] / _mb(probe)
+    corpus = work / f"corpus-q{target}"
+    if not corpus.is_dir():
+        generate(corpus, target / density, seed=12)
+    out = work / f"q{target}.ttl"
+    b = run_child("build", str(corpus), str(out), "2", "1", "-")
+    ox = run_child("queries", "oxigraph", str(work / f"q{target}.store"), str(repeat), str(cap))
+    rd = run_child("queries", "rdflib", str(out), str(max(1, repeat // 2)), str(cap))
+    per = {}
+    for name in sorted(set(ox["queries"]) | set(rd["queries"])):
+        a, r = ox["queries"].get(name, {}), rd["queries"].get(name, {})
+        per[name] = {"oxigraph_ms": None if a.get("median_s") is None else a["median_s"] * 1000,
+                     "rdflib_ms": None if r.get("median_s") is None else r["median_s"] * 1000,
+                     "kg_query_ms": None if a.get("kg_query_s") is None else a["kg_query_s"] * 1000,
+                     "rows": a.get("rows"), "note": "; ".join(filter(None, [
+                         a.get("note") and f"Oxigraph: {a['note']}", r.get("note") and f"rdflib: {r['note']}"]))}
+        if per[name]["oxigraph_ms"] and per[name]["rdflib_ms"]:
+            per[name]["speedup"] = per[name]["rdflib_ms"] / per[name]["oxigraph_ms"]
+    return {"triples": b["triples"], "build_s": b["seconds"], "build_peak_mb": b["peak_mb"],
+            "oxigraph_open_s": ox["load_seconds"], "rdflib_parse_s": rd["load_seconds"],
+            "oxigraph_peak_mb": ox["peak_mb"], "rdflib_peak_mb": rd["peak_mb"], "cap_s": cap, "queries": per}
+
+
+def section_incremental(work: Path, docs: int) -> dict:
+    """Change one document of `docs`: a rebuild with the cache against a full build."""
+    from benchmarks.corpus import generate
+
+    corpus = work / f"corpus-{docs}docs"
+    if not corpus.is_dir():
+        generate(corpus, docs * 0.0145, seed=13)  # ~14.5 kB per document
+        files = sorted(corpus.glob("*.txt"))
+        for extra in files[docs:]:
+            extra.unlink()
+    files = sorted(corpus.glob("*.txt"))
+    cache = work / f"cache-{docs}"
+    import shutil
+
+    shutil.rmtree(cache, ignore_errors=True)
+    full = run_child("build", str(corpus), str(work / f"inc{docs}.ttl"), "2", "1", str(cache))
+    victim = files[len(files) // 2]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\nSmall and micro enterprises may defer tax payments.\n",
+                      encoding="utf-8")
+    inc = run_child("build", str(corpus), str(work / f"inc{docs}.ttl"), "2", "1", str(cache))
+    return {"documents": len(files), "triples": inc["triples"], "full_s": full["seconds"],
+            "incremental_s": inc["seconds"], "cached": inc["cached"], "ratio": inc["seconds"] / full["seconds"],
+            "incremental_stages": inc["timings"], "full_stages": full["timings"]}
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+def _fmt(v, nd=2):
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.{nd}f}"
+    return str(v)
+
+
+def table(res: dict) -> str:
+    lines = ["## Build throughput (synthetic corpora from corpus/ paragraphs)", "",
+             "| corpus | files | triples | tokenizer MB/s (1 proc) | build MB/s | triples/s | build ÷ tokenizer "
+             "| peak MB | store ÷ Turtle-only | 2 proc speed-up | identical |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in res.get("throughput", []):
+        lines.append(f"| {r['mb']:.1f} MB | {r['files']} | {r['triples']} | {_fmt(r['tokenizer_mb_s'])} | "
+                     f"{_fmt(r['build_mb_s'], 3)} | {_fmt(r['triples_s'], 0)} | {_fmt(r['build_over_tokenizer'], 1)} | "
+                     f"{_fmt(r['peak_mb'], 0)} | {_fmt(r['store_over_turtle_only'])} | "
+                     f"{_fmt(r.get('speedup_two_processes'))} | {_fmt(r.get('identical_1_vs_n_processes'))} |")
+        st = r.get("stages", {})
+        lines.append("|  stages (s) | | | | " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()) + " | | | | | | |")
+    for q in res.get("queries", []):
+        lines += ["", f"## Named queries on {q['triples']} triples (median ms; cap {q['cap_s']:g} s; "
+                  f"Oxigraph open {q['oxigraph_open_s']:.2f} s / rdflib parse {q['rdflib_parse_s']:.1f} s; "
+                  f"peak MB {q['oxigraph_peak_mb']:.0f} / {q['rdflib_peak_mb']:.0f})", "",
+                  "| query | rows | Oxigraph ms | rdflib ms | rdflib ÷ Oxigraph | `kg query` on the store ms | note |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, v in q["queries"].items():
+            lines.append(f"| {name} | {_fmt(v['rows'])} | {_fmt(v['oxigraph_ms'], 0)} | {_fmt(v['rdflib_ms'], 0)} | "
+                         f"{_fmt(v.get('speedup'), 1)} | {_fmt(v.get('kg_query_ms'), 0)} | {v['note']} |")
+    inc = res.get("incremental")
+    if inc:
+        lines += ["", "## Incremental rebuild", "",
+                  f"1 document of {inc['documents']} changed: {inc['incremental_s']:.1f} s against a full build "
+                  f"of {inc['full_s']:.1f} s = {inc['ratio'] * 100:.0f} % ({inc['cached']} documents from the cache; "
+                  "stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in inc["incremental_stages"].items()) + ")"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--sizes", default="1,5,20", help="corpus sizes in MB (default 1,5,20)")
+    ap.add_argument("--query-triples", default="100000,1000000", help="graph sizes for the query latencies")
+    ap.add_argument("--incremental-docs", type=int, default=1000, help="corpus size for the incremental rebuild")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
+    ap.add_argument("--cap", type=float, default=60.0, help="seconds after which one query is stopped")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--work", type=Path, default=ROOT / "build" / "bench", help="folder for corpora and graphs")
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--probe-mb", type=float, default=0.2, help="corpus size that measures triples per MB")
+    ap.add_argument("--in-process", action="store_true", help="no subprocess per measurement (for the smoke test)")
+    ap.add_argument("--skip", default="", help="comma-separated sections to skip: throughput,queries,incremental")
+    a = ap.parse_args(argv)
+    if a.child:
+        print(json.dumps(CHILDREN[a.child[0]](a.child[1:])))
+        return 0
+    global IN_PROCESS
+    IN_PROCESS = a.in_process
+    a.work.mkdir(parents=True, exist_ok=True)
+    skip = set(filter(None, a.skip.split(",")))
+    res: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                             "platform": platform.platform()}, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+    def save():
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        a.out.write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
+
+    if "throughput" not in skip:
+        res["throughput"] = []
+        for i, size in enumerate(float(s) for s in a.sizes.split(",") if s):
+            print(f"throughput: {size:g} MB …", file=sys.stderr, flush=True)
+            res["throughput"].append(section_throughput(a.work, size, a.workers, compare_workers=i == 0))
+            save()
+    if "queries" not in skip:
+        res["queries"] = []
+        for target in (int(t) for t in a.query_triples.split(",") if t):
+            print(f"queries: ~{target} triples …", file=sys.stderr, flush=True)
+            res["queries"].append(section_queries(a.work, target, a.repeat, a.cap, a.probe_mb))
+            save()
+    if "incremental" not in skip:
+        print(f"incremental: 1 of {a.incremental_docs} documents …", file=sys.stderr, flush=True)
+        res["incremental"] = section_incremental(a.work, a.incremental_docs)
+        save()
+    res["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    save()
+    print(table(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
