@@ -332,10 +332,10 @@ def _is_data_block(sig: list[tuple[str, str, int]], i: int) -> bool:
 class OxigraphStore(Store):
     """A read-only rdflib Store over the default graph of a pyoxigraph Store."""
 
-    context_aware = False
+    context_aware = True  # one graph: contexts are ignored (pyshacl asks for a context-aware store)
     formula_aware = False
     transaction_aware = False
-    graph_aware = False
+    graph_aware = True  # refused anyway: the store is read-only
     native_sparql = True  # g.query(text) runs in Oxigraph; kg.query checks this flag
 
     def __init__(self, ox_store, triples: int | None = None):
