@@ -285,32 +285,43 @@ _TOKEN = re.compile(r"""
 
 def bind_values(query: str, bindings: dict[str, object]) -> str:
     """SPARQL text with `bindings` (variable name -> rdflib term) in force everywhere, as rdflib's
-    initBindings are: a one-row VALUES block opens every group graph pattern (WHERE, OPTIONAL,
-    EXISTS, UNION and MINUS branches, sub-queries' WHERE), so that a filter nested in an OPTIONAL
-    sees the value too. The values are RDF terms serialised by rdflib (escaped), never text from a user.
+    initBindings are: a one-row VALUES block opens the query's WHERE group (all the bindings) and every
+    nested group graph pattern that names a bound variable itself (OPTIONAL, EXISTS, UNION and MINUS
+    branches, sub-queries' WHERE), so that a filter nested in an OPTIONAL sees the value too; groups
+    that do not name one are left alone, which keeps Oxigraph's join order. The values are RDF terms
+    serialised by rdflib (escaped), never text from a user.
     """
     if not bindings:
         return query
-    names = sorted(bindings)
-    values = (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-              + " ".join(bindings[n].n3() for n in names) + ") } ")
+
+    def block(names) -> str:
+        names = sorted(names)
+        return (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+                + " ".join(bindings[n].n3() for n in names) + ") } ")
+
     sig = [(m.lastgroup, m.group(), m.end()) for m in _TOKEN.finditer(query)
            if m.lastgroup not in ("ws", "comment")]
-    inserts: list[int] = []
-    not_group: list[bool] = []  # per open brace: True for a VALUES data block or a CONSTRUCT template
-    for i, (kind, _, end) in enumerate(sig):
+    stack: list[list] = []  # per open brace: [insert position or None, variables named directly, not a group]
+    inserts: list[tuple[int, str]] = []
+    for i, (kind, val, end) in enumerate(sig):
         if kind == "open":
             nxt = sig[i + 1][1].upper() if i + 1 < len(sig) else ""
-            skip = any(not_group) or _is_data_block(sig, i) or (i > 0 and sig[i - 1][1].upper() == "CONSTRUCT")
-            not_group.append(skip)
-            if not skip and nxt != "SELECT":  # a sub-query's own WHERE group gets the block
-                inserts.append(end)
-        elif kind == "close" and not_group:
-            not_group.pop()
+            skip = (any(e[2] for e in stack) or _is_data_block(sig, i)
+                    or (i > 0 and sig[i - 1][1].upper() == "CONSTRUCT"))
+            group = not skip and nxt != "SELECT"  # a sub-query's own WHERE group gets the block
+            top = group and not any(e[0] is not None for e in stack)
+            stack.append([end if group else None, set(bindings) if top else set(), skip])
+        elif kind == "close" and stack:
+            pos, names, _ = stack.pop()
+            names &= set(bindings)
+            if pos is not None and names:
+                inserts.append((pos, block(names)))
+        elif kind == "var" and stack:
+            stack[-1][1].add(val[1:])
     out, last = [], 0
-    for pos in inserts:
+    for pos, text in sorted(inserts):
         out.append(query[last:pos])
-        out.append(values)
+        out.append(text)
         last = pos
     out.append(query[last:])
     return "".join(out)

@@ -92,12 +92,16 @@ def test_store_bindings_hold_inside_nested_groups(built):
 
 
 def test_store_bind_values_skips_data_blocks_strings_and_templates():
-    q = ('CONSTRUCT { ?s ?p "{" } WHERE { VALUES ?x { 1 } ?s ?p ?x # {\n'
-         ' OPTIONAL { ?s ?q "}" } { SELECT ?s WHERE { ?s ?r ?o } } }')
+    q = ('CONSTRUCT { ?s ?p "{" } WHERE { VALUES ?x { 1 } ?s ?p ?x # { ?lang\n'
+         ' OPTIONAL { ?s ?q "}" FILTER(LANG(?q) = ?lang) } OPTIONAL { ?s ?q2 "?lang" }'
+         ' { SELECT ?s WHERE { ?s ?r ?lang } } }')
     out = bind_values(q, {"lang": Literal("en")})
     block = ' VALUES (?lang) { ("en") } '
-    assert out.count(block) == 3  # WHERE, OPTIONAL, the sub-query's WHERE; not the template or the data
+    # the WHERE group, the OPTIONAL and the sub-query's WHERE that name ?lang; not the template, the
+    # data block, the OPTIONAL that does not name it (a string and a comment do not count)
+    assert out.count(block) == 3
     assert out.startswith('CONSTRUCT { ?s ?p "{" } WHERE {' + block)
+    assert 'OPTIONAL { ?s ?q2 "?lang" }' in out
     Graph().query(out)  # still valid SPARQL
 
 
