@@ -82,9 +82,10 @@ def split_sentences(text: str, start: int, end: int, lang: str) -> list[tuple[in
     if lang == "en" or _LATIN.search(seg):
         last = 0
         for m in _EN_END.finditer(seg):
-            if len(seg[last:m.start()].strip()) <= 6:  # "2." or "II." opening a line is a marker, not a sentence
-                continue
-            word = re.search(r"([\w.]+)[.!?][\"”']?$", seg[: m.start() + 1].rstrip())
+            if m.start() - last <= 64 and len(seg[last:m.start()].strip()) <= 6:  # "2." or "II." opening a line
+                continue  # is a marker, not a sentence
+            # the word before the stop, looked for in a bounded window (the whole line made this quadratic)
+            word = re.search(r"([\w.]+)[.!?][\"”']?$", seg[max(0, m.start() - 64): m.start() + 1].rstrip())
             w = word.group(1).lower() if word else ""
             if w in _ABBREV or (len(w) == 1 and w.isalpha()):
                 continue
