@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import stat
 import sys
 import tempfile
 import time
@@ -40,6 +41,7 @@ from kg.graph import assemble
 from kg.model import DocRecord, FileFate
 from kg.namespaces import PREFIXES
 from kg.read import MAX_BYTES, find_inputs, read_source
+from kg.report import write_report
 
 PARALLEL_MIN_BYTES = 200_000  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4  # each worker holds its own lexicons
@@ -93,6 +95,10 @@ def _extract_path(path: str) -> tuple[str, DocRecord | None, str]:
         return path, None, str(e)
     except RecursionError:
         return path, None, "document too deeply nested to segment"
+    except Exception as e:  # a bug met on this file: it is skipped with the reason, the others are built
+        if os.environ.get("KG_DEBUG"):
+            raise
+        return path, None, f"internal error while extracting: {type(e).__name__}: {e}"
 
 
 def _pool_context():
@@ -286,7 +292,9 @@ def build_graph(inputs: Iterable[Path], workers: int | None = None,
     report.records = records
     if not records:
         reasons = "; ".join(f"{Path(f.path).name}: {f.reason}" for f in report.fates) or "nothing given"
-        raise NoInputError(f"no document could be built ({reasons})")
+        err = NoInputError(f"no document could be built ({reasons})")
+        err.fates = report.fates  # for the per-file summary (kg.report.fate_lines)
+        raise err
     t1 = time.perf_counter()
     g = assemble(records)
     report.timings["assemble"] = time.perf_counter() - t1
@@ -297,12 +305,25 @@ def build_graph(inputs: Iterable[Path], workers: int | None = None,
 
 # --- output -------------------------------------------------------------------------------------
 
+def _keep_mode(fd: int, path: Path) -> None:
+    """Give the temporary file the mode of the file it replaces, or the umask's default for a new one."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, mode)
+
+
 def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        _keep_mode(fd, path)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -557,6 +578,7 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
     out = Path(out)
     write_atomic(out, data)
     report.output = str(out)
+    write_report(out, report.fates, data, report.triples)
     if store is not None:
         from kg.store import write_store
 

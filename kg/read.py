@@ -1,14 +1,31 @@
-"""Stage 1: find the input files and decode them without ever losing or inventing a character."""
+"""Stage 1: find the input files and decode them without ever losing or inventing a character.
+
+Every path given either yields files to read or a reason why it cannot be used (no such path, a
+broken symbolic link, a symlink loop, a named pipe, a folder without .txt files, no permission), so
+the build can report each input's fate. Reading opens the file without blocking (a FIFO that slipped
+through never hangs the build) and refuses anything that is not a regular file.
+
+Decoding, in order: strict UTF-8 (with or without BOM), a UTF-32/UTF-16 byte-order mark, BOM-less
+UTF-16 (by its NUL pattern), strict GB18030 (GBK and GB2312 are subsets; Big5 is told apart by
+charset-normalizer, and Western text that happens to decode as GB18030 is sent to the detector),
+then charset-normalizer's best guess. Never errors="ignore" or "replace": a byte that does not
+decode under a candidate rejects that candidate. NUL bytes are blanked (same length, so offsets stay
+true); text that is mostly control characters is binary. The encoding used (a Python codec name)
+goes into the Source and from there into the graph's provenance (smekg:encoding).
+"""
 
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
+import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.errors import InputError, NoInputError
+from kg.errors import InputError
 from kg.model import Source
 
 MAX_BYTES = 512 * 1024 * 1024
@@ -18,7 +35,24 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+# binary formats often saved under a .txt name, by their first bytes
+_MAGIC = (
+    (b"%PDF", "PDF"),
+    (b"PK\x03\x04", "ZIP archive or Office document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE2 / legacy Office document"),
+    (b"{\\rtf", "RTF document"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"\x7fELF", "ELF executable"),
+)
+_CONTROLS = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
+
+# --- finding the inputs -------------------------------------------------------------------------
 
 def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """The .txt files under `paths` (sorted, each once) and the paths that could not be used, with why."""
@@ -26,22 +60,55 @@ def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]
     problems: list[tuple[str, str]] = []
     for p in paths:
         p = Path(p)
-        if not p.exists():
-            problems.append((str(p), "no such file or directory"))
+        why = _unusable(p)
+        if why:
+            problems.append((str(p), why))
         elif p.is_dir():
             found = list(_walk_txt(p, problems))
             if not found:
                 problems.append((str(p), "folder holds no .txt file"))
             for f in found:
                 files.setdefault(os.path.realpath(f), f)
-        elif p.is_file():
-            files.setdefault(os.path.realpath(p), p)
         else:
-            problems.append((str(p), "not a regular file or folder"))
+            files.setdefault(os.path.realpath(p), p)
     return sorted(files.values(), key=lambda f: (f.name, str(f))), problems
 
 
+def _unusable(p: Path) -> str | None:
+    """Why `p` (given or found) cannot be used as a file or folder of inputs, or None if it can."""
+    try:
+        st = os.stat(p)
+    except OSError as e:
+        return _stat_error(p, e)
+    if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
+        return None
+    return f"not a regular file but {_kind(st.st_mode)}"
+
+
+def _stat_error(p: Path, e: OSError) -> str:
+    if e.errno == errno.ELOOP:
+        return "symlink loop (too many levels of symbolic links)"
+    if e.errno in (errno.ENOENT, errno.ENOTDIR):
+        if os.path.islink(p):
+            return f"broken symbolic link (target {os.readlink(p)!r} does not exist)"
+        return "no such file or directory"
+    if e.errno == errno.EACCES:
+        return "permission denied"
+    return f"cannot read: {e.strerror or e}"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "neither a file nor a folder"
+
+
 def _walk_txt(folder: Path, problems: list[tuple[str, str]]):
+    """The .txt files under `folder`, sorted, following symbolic links but never around a loop."""
     seen_dirs: set[str] = set()
 
     def onerror(err: OSError) -> None:
@@ -49,59 +116,131 @@ def _walk_txt(folder: Path, problems: list[tuple[str, str]]):
 
     for dirpath, dirnames, filenames in os.walk(folder, onerror=onerror, followlinks=True):
         real = os.path.realpath(dirpath)
-        if real in seen_dirs:  # a symlink loop
-            problems.append((dirpath, "symlink loop skipped"))
+        if real in seen_dirs:
+            # a link back to a folder above it is a loop (reported); a second way into a folder
+            # already read is not (its files are read once, silently)
+            parent = os.path.realpath(os.path.dirname(dirpath))
+            if parent == real or parent.startswith(real.rstrip(os.sep) + os.sep):
+                problems.append((dirpath, "symlink loop (folder links back to itself), not followed"))
             dirnames.clear()
             continue
         seen_dirs.add(real)
         dirnames.sort()
         for name in sorted(filenames):
-            if name.lower().endswith(".txt") and not name.startswith("."):
-                yield Path(dirpath) / name
+            if not name.lower().endswith(".txt") or name.startswith("."):
+                continue
+            f = Path(dirpath) / name
+            why = _unusable(f)
+            if why:
+                problems.append((str(f), why))
+            else:
+                yield f
 
+
+# --- decoding -----------------------------------------------------------------------------------
 
 def decode(data: bytes) -> tuple[str, str]:
     """Decode bytes to text and name the encoding used; InputError if they are not text.
 
-    Order: strict UTF-8 (with or without BOM), a UTF-16/32 BOM, BOM-less UTF-16, strict GB18030,
+    Order: strict UTF-8 (with or without BOM), a UTF-32/16 BOM, BOM-less UTF-16, strict GB18030,
     then charset-normalizer's best guess. Never errors="ignore": a byte that does not decode
     under a candidate rejects that candidate.
     """
     if not data.strip():
         raise InputError("empty file")
-    if data.startswith(b"%PDF"):
-        raise InputError("binary file (PDF), not text")
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return _checked(data[len(bom):].decode(enc), enc)
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"binary file ({what}), not text")
     try:
-        return _checked(data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    else:
+        # ASCII-range UTF-16 without a BOM is valid UTF-8 too, but one byte in two is a NUL
+        utf16 = _bomless_utf16(data) if "\x00" in text[:4096] else None
+        return utf16 or _checked(text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data[len(bom):].decode(enc), enc)
+            except UnicodeDecodeError as e:
+                raise InputError(f"starts with a {enc.upper()} byte-order mark but is not {enc.upper()} "
+                                 f"({e.reason} at byte {e.start + len(bom)})") from None
     utf16 = _bomless_utf16(data)
     if utf16:
         return utf16
-    from charset_normalizer import from_bytes
-
     try:
         gb = data.decode("gb18030")
     except UnicodeDecodeError:
         gb = None
     if gb is not None:
-        try:
-            data.decode("big5")
-        except UnicodeDecodeError:
-            return _checked(gb, "gb18030")
-        # both decode strictly: let the detector choose between the two Chinese encodings
-        best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
-        if best is not None and best.encoding == "big5":
-            return _checked(data.decode("big5"), "big5")
+        chinese = _chinese_encoding(data, gb)
+        if chinese:
+            return chinese
+    return _detected(data, fallback=(gb, "gb18030") if gb is not None else None)
+
+
+def _chinese_encoding(data: bytes, gb: str) -> tuple[str, str] | None:
+    """GB18030 or Big5 for bytes that decode strictly as GB18030; None if they look like Western text.
+
+    What a GB18030 reading is made of tells the three apart (a sample of the text is enough):
+    - simplified Chinese really in GB18030/GBK/GB2312: its non-ASCII characters are GB2312 ones
+      (both bytes 0xA1-0xFE), or four-byte sequences for the rare ones;
+    - Big5: about half of its characters have a second byte in 0x40-0x7E, read as GBK's rare
+      two-byte characters -- decided by charset-normalizer between the two Chinese encodings;
+    - a Western 8-bit text (cp1252 "SME’s" reads "SME抯"): Latin letters dominate and most
+      non-ASCII characters are such rare pairs (a high byte and the ASCII letter after it).
+    """
+    from charset_normalizer import from_bytes
+
+    sample = gb[:200_000]
+    wide = [ch for ch in sample if ord(ch) > 127]
+    common = rare_pairs = 0
+    for ch in wide:
+        b = ch.encode("gb18030")
+        if len(b) == 2:
+            if b[1] >= 0xA1 and b[0] >= 0xA1:
+                common += 1
+            elif 0x40 <= b[1] <= 0x7E:
+                rare_pairs += 1
+    if wide and rare_pairs > 0.5 * len(wide) and len(_ASCII_LETTER.findall(sample)) > 2 * len(wide):
+        return None  # Western text in disguise: let the detector name it
+    if not wide or common >= 0.99 * len(wide):
         return _checked(gb, "gb18030")
+    try:
+        data.decode("big5")
+    except UnicodeDecodeError:
+        return _checked(gb, "gb18030")
+    # both decode strictly: let the detector choose between the two Chinese encodings
+    best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+    if best is not None and _codec_name(best.encoding) == "big5":
+        return _checked(data.decode("big5"), "big5")
+    return _checked(gb, "gb18030")
+
+
+def _detected(data: bytes, fallback: tuple[str, str] | None) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
+        if fallback is not None:
+            return _checked(*fallback)
         raise InputError("binary or undecodable file, not text")
-    return _checked(str(best), best.encoding)
+    enc = _codec_name(best.encoding)
+    try:
+        text = data.decode(enc)  # strict, like every other candidate
+    except (UnicodeDecodeError, LookupError):
+        if fallback is not None:
+            return _checked(*fallback)
+        raise InputError("binary or undecodable file, not text") from None
+    return _checked(text, enc)
+
+
+def _codec_name(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name
 
 
 def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
@@ -121,7 +260,7 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
 def _checked(text: str, encoding: str) -> tuple[str, str]:
     """Reject decoded text that is mostly control characters (a binary file); blank out NUL bytes."""
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROLS.findall(sample)) + sample.count("\x00")
     if sample and controls > 0.1 * len(sample):
         raise InputError("binary file, not text")
     if "\x00" in text:
@@ -131,22 +270,53 @@ def _checked(text: str, encoding: str) -> tuple[str, str]:
     return text, encoding
 
 
-def read_source(path: Path) -> Source:
-    """Read and decode one file; InputError (with the reason) if it cannot be used."""
-    path = Path(path)
+# --- reading ------------------------------------------------------------------------------------
+
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 in the name (surrogate escapes) become U+FFFD."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file too large ({size} bytes, limit {MAX_BYTES})")
-        data = path.read_bytes()
-    except PermissionError as e:
-        raise InputError(f"cannot read file: {e.strerror}") from None
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file; InputError (with the reason) for anything else.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO or a device
+    named *.txt is refused instead of hanging the build, whatever happened since it was listed.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
     except IsADirectoryError:
         raise InputError("is a folder, not a file") from None
     except OSError as e:
-        raise InputError(f"cannot read file: {e.strerror}") from None
+        raise InputError(_stat_error(Path(path), e)) from None
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError("is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"not a regular file but {_kind(st.st_mode)}")
+        if st.st_size > MAX_BYTES:
+            raise InputError(f"file too large ({st.st_size} bytes, limit {MAX_BYTES})")
+        try:
+            data = f.read()  # sized from fstat: one buffer as large as the file, not as the limit
+        except OSError as e:
+            raise InputError(f"cannot read file: {e.strerror or e}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"file too large (over {MAX_BYTES} bytes)")
+    return data
+
+
+def read_source(path: Path) -> Source:
+    """Read and decode one file; InputError (with the reason) if it cannot be used."""
+    path = Path(path)
+    data = read_bytes(path)
     text, encoding = decode(data)
-    return Source(name=path.name, path=str(path), text=text, encoding=encoding,
+    return Source(name=display_name(path.name), path=str(path), text=text, encoding=encoding,
                   sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 

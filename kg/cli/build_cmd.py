@@ -8,6 +8,7 @@ import typer
 from kg.build import build
 from kg.cli.app import app
 from kg.cli.common import progress_bar, say, user_errors
+from kg.errors import NoInputError
 from kg.resources import default_corpus
 
 
@@ -42,12 +43,20 @@ def build_command(
 
     inputs = paths or [default_corpus()]
     with user_errors():
-        with progress_bar("extracting", quiet) as (set_total, advance):
-            report = build(inputs, out, workers=workers, progress=advance, on_files=set_total,
-                           cache_dir=out.parent / "cache" if cache else None,
-                           store=store_path(out) if local_store else None)
-        for f in report.skipped:
-            say(f"skipped {f.path}: {f.reason}", quiet)
+        try:
+            with progress_bar("extracting", quiet) as (set_total, advance):
+                report = build(inputs, out, workers=workers, progress=advance, on_files=set_total,
+                               cache_dir=out.parent / "cache" if cache else None,
+                               store=store_path(out) if local_store else None)
+        except NoInputError as e:
+            fates = getattr(e, "fates", None)
+            if not fates:
+                raise
+            typer.echo(f"Error: no document could be built ({len(fates)} input(s) skipped, {out} left as it was):",
+                       err=True)
+            _report_fates(fates, out, quiet=True)
+            raise typer.Exit(code=1) from None
+        _report_fates(report.fates, out, quiet)
         if store:
             from kg.remote import DEFAULT_GRAPH_IRI, guess_query_url, push_graph
 
@@ -62,3 +71,12 @@ def build_command(
         say(report.summary(), quiet)
     if report.skipped:
         raise typer.Exit(code=1)
+
+
+def _report_fates(fates, out: Path, quiet: bool) -> None:
+    """Every input's fate on stderr (built, or skipped and why); under --quiet only the skipped ones."""
+    from kg.report import fate_line, fate_lines, report_path
+
+    lines = [fate_line(f) for f in fates if f.status != "built"] if quiet else fate_lines(fates, report_path(out))
+    for line in lines:
+        typer.echo(line, err=True)

@@ -19,16 +19,22 @@ def stats_command(
 
     Example: kg stats --json
     """
+    from kg.report import load_report, print_fates
     from kg.stats import compute_stats
-    from kg.store import load_graph
+    from kg.store import DEFAULT_GRAPH, load_graph
 
     with user_errors():
         g = load_graph(graph)
         st = compute_stats(g)
+    fates = load_report(graph or DEFAULT_GRAPH)  # the per-file fates kg build kept beside the graph
     if as_json:
-        typer.echo(json.dumps(asdict(st), ensure_ascii=False, indent=1))
+        figures = asdict(st)
+        figures["files"] = {"report": str(fates.path), "state": fates.state, "fates": fates.fates
+                            if fates.state == "current" else [], "note": fates.note}
+        typer.echo(json.dumps(figures, ensure_ascii=False, indent=1))
     else:
         from kg.render import stats_tables
 
         stats_tables(st)
+        print_fates(fates)
     say(f"{st.counts['documents']} documents, {st.counts['measures']} measures, {st.triples} triples")
