@@ -7,6 +7,7 @@ parallel processes and merged in any order.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from kg.clean import clean, detect_language
@@ -52,12 +53,16 @@ def segment_text(record: DocRecord, seg: Segment) -> str:
 
 def links(record: DocRecord, seg: Segment) -> list[Link]:
     """The links of one measure (or preamble/section): enterprise types by role, instruments, organisations, regions."""
-    spans = [(u.start, u.end) for s in seg.walk() for u in s.units]
+    spans = sorted((u.start, u.end) for s in seg.walk() for u in s.units)
+    starts = [a for a, _ in spans]
     vocab = load_vocabulary().by_iri
     out = []
     text = record.source.text
     for m in record.mentions:
-        if not any(a <= m.start and m.end <= b for a, b in spans):
+        # the unit that starts last at or before the mention (units do not overlap): a bisection,
+        # not a scan of every unit of the segment for every mention of the document (quadratic)
+        i = bisect_right(starts, m.start) - 1
+        if i < 0 or m.end > spans[i][1]:
             continue
         if m.kind == "enterprise-type":
             out.append(Link(vocab[m.iri].default_role, m))
