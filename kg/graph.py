@@ -38,6 +38,13 @@ def doc_iris(records: list[DocRecord]) -> dict[str, URIRef]:
     return out
 
 
+def evidence_iri(subject: URIRef, prop: URIRef, obj: URIRef, start: int) -> URIRef:
+    """The IRI of the evidence of one link, from the link and the offset of its text (stable across runs)."""
+    local = prop.split("#")[-1]
+    code = str(obj).rsplit("/id/", 1)[-1].replace("/", "-")
+    return URIRef(f"{subject}/ev/{local}/{quote(code, safe='-_.')}/{start}")
+
+
 def segment_iri(doc: URIRef, seg: Segment) -> URIRef:
     return URIRef(f"{doc}/{'/'.join(str(p) for p in seg.path)}")
 
@@ -114,11 +121,10 @@ class Assembler:
         self.g.add((s, prop, obj))
         self._evidence(doc, s, prop, obj, link.mention)
 
-    def _evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> None:
+    def _evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
+        """Write the evidence node of one link (subject prop obj, found as mention m) and return its IRI."""
         g = self.g
-        local = prop.split("#")[-1]
-        code = str(obj).rsplit("/id/", 1)[-1].replace("/", "-")
-        ev = URIRef(f"{subject}/ev/{local}/{quote(code, safe='-_.')}/{m.start}")
+        ev = evidence_iri(subject, prop, obj, m.start)
         target, pos, quote_sel = URIRef(f"{ev}/target"), URIRef(f"{ev}/pos"), URIRef(f"{ev}/quote")
         g.add((subject, SMEKG.hasEvidence, ev))
         g.add((ev, RDF.type, SMEKG.Evidence))
@@ -136,6 +142,7 @@ class Assembler:
         g.add((pos, OA.end, Literal(m.end)))
         g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
         g.add((quote_sel, OA.exact, Literal(m.exact)))
+        return ev
 
     def _sub_org(self, org: URIRef, kind_code: str) -> URIRef:
         g = self.g

@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from kg.enrich import align, citations, competent, observations
 from kg.enrich.common import Context, PartialDate, span_mention
 from kg.enrich.quantities import Quantity, find_quantities
+from kg.graph import evidence_iri
 from kg.model import DocRecord, Mention, Unit
 from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
 from kg.vocab import load_vocabulary
@@ -49,23 +50,12 @@ class _Out:
 
     def evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
         """Write one evidence node with kg.graph's writer and return its IRI."""
-        self.a._evidence(doc, subject, prop, obj, m)
-        ev = self.find(doc, subject, prop, obj, m.start)
-        if ev is None:
-            raise RuntimeError(f"evidence for {subject} {prop} {obj} not written")
-        return ev
+        return self.a._evidence(doc, subject, prop, obj, m)
 
     def find(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, start: int) -> URIRef | None:
-        """The evidence node of a link whose text starts at `start` in `doc`, if there is one."""
-        g = self.g
-        for ev in sorted(g.subjects(SMEKG.evidenceFor, subject)):
-            if (ev, SMEKG.linkProperty, prop) in g and (ev, OA.hasBody, obj) in g:
-                for target in g.objects(ev, OA.hasTarget):
-                    if (target, OA.hasSource, doc) not in g:
-                        continue
-                    if any(g.value(sel, OA.start) == Literal(start) for sel in g.objects(target, OA.hasSelector)):
-                        return ev
-        return None
+        """The evidence node of a link whose text starts at `start`, if it was written."""
+        ev = evidence_iri(subject, prop, obj, start)
+        return ev if (ev, OA.hasBody, obj) in self.g else None
 
     def target(self, ev: URIRef, doc: URIRef, text: str, start: int, end: int, tag: str) -> None:
         """A further oa:hasTarget of an evidence node (e.g. the counterpart span of an alignment)."""

@@ -104,7 +104,7 @@ def _zh_prefix(p: str) -> str:
     return keep[-8:]
 
 
-def title_similarity(a: str, b: str, lang: str) -> float:
+def title_similarity(a: str, b: str, lang: str, floor: float = 0.0) -> float:
     """How alike two titles are (1.0 when one contains the other and is long enough to be specific)."""
     na, nb = norm_title(a, lang), norm_title(b, lang)
     if not na or not nb:
@@ -113,7 +113,10 @@ def title_similarity(a: str, b: str, lang: str) -> float:
     specific = len(short) >= (10 if lang == "zh" else 30)
     if specific and short in long_:
         return 1.0
-    return difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio()
+    sm = difflib.SequenceMatcher(None, na, nb, autojunk=False)
+    if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:  # upper bounds: cheap and enough to reject
+        return sm.quick_ratio()
+    return sm.ratio()
 
 
 # ---------------------------------------------------------------- finding citations
@@ -364,7 +367,7 @@ class CitationIndex:
             for d in self.docs:
                 for lang, title in self.titles_of(d.policy):
                     if lang == c.lang:
-                        s = title_similarity(c.title, title, lang)
+                        s = title_similarity(c.title, title, lang, floor=0.85)
                         if s >= 0.85:
                             scored.append((s, d))
             if scored:
@@ -379,4 +382,10 @@ class CitationIndex:
         return [], ""
 
     def titles_of(self, policy: str) -> list[tuple[str, str]]:
-        return sorted({(d.lang, d.title) for d in self.docs if d.policy == policy and d.title})
+        if not hasattr(self, "_titles"):
+            by: dict[str, set[tuple[str, str]]] = {}
+            for d in self.docs:
+                if d.title:
+                    by.setdefault(d.policy, set()).add((d.lang, d.title))
+            self._titles = {p: sorted(t) for p, t in by.items()}
+        return self._titles.get(policy, [])
