@@ -745,10 +745,16 @@ def _bind_text(text: str, bindings: dict[str, Any]) -> str:
     """
     if not bindings:
         return text
+    form = _first_keyword(text)
+    if form in ("SELECT", "ASK"):
+        # in every group that names a bound variable too (a filter nested in an OPTIONAL must see it,
+        # as with rdflib's initBindings); kg.store does this for the embedded Oxigraph store
+        from kg.store import bind_values
+
+        return bind_values(text, bindings)
     names = sorted(bindings)
     values = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(
         bindings[n].n3() for n in names) + ") }"
-    form = _first_keyword(text)
     toks = list(_tokens(text))
     i = next((k for k, (_, v, _) in enumerate(toks) if v.upper() == form), 0)
     if form == "CONSTRUCT" and i + 1 < len(toks) and toks[i + 1][0] == "open":
