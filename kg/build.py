@@ -116,6 +116,21 @@ def _preload() -> None:
         lexicon(lang)
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent: a worker interrupted inside the task queue's lock
+    deadlocked the whole pool (parent and workers waiting on each other for ever)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel the documents not started yet, so an interrupted build ends after the ones being
+    extracted (one per worker) instead of after all of them. The workers are not killed: one killed
+    while sending its result leaves the pool's result pipe half-written and the exit hangs."""
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def default_workers(paths: list[Path]) -> int:
     total = sum(_size(p) for p in paths)
     if total < PARALLEL_MIN_BYTES or len(paths) < 2:
@@ -140,12 +155,17 @@ def _extract_many(names: list[str], workers: int | None,
         _preload()
         # the largest documents first, so that no worker is left with a big one at the end
         order = sorted(range(len(names)), key=lambda i: (-_size(Path(names[i])), i))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-            futures = {pool.submit(_extract_path, names[i]): i for i in order}
-            for fut in as_completed(futures):
-                out[futures[fut]] = fut.result()
-                if progress:
-                    progress(names[futures[fut]])
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                                 initializer=_ignore_sigint) as pool:
+            try:
+                futures = {pool.submit(_extract_path, names[i]): i for i in order}
+                for fut in as_completed(futures):
+                    out[futures[fut]] = fut.result()
+                    if progress:
+                        progress(names[futures[fut]])
+            except BaseException:  # Ctrl-C (or a failure): stop now, not after every queued document
+                _stop_pool(pool)
+                raise
     else:
         for i, n in enumerate(names):
             out[i] = _extract_path(n)

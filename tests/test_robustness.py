@@ -529,25 +529,73 @@ def test_robust_ctrl_c_during_a_real_build_leaves_previous_graph(tmp_path):
     out, graph, _ = _previous_build(tmp_path)
     args = [sys.executable, "-c", "from kg.cli import main; main()", "build", str(many), "-o", str(out),
             "--no-cache", "--no-local-store", "-j", "2"]
-    p = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    # wait until it is extracting (its worker processes exist), then Ctrl-C the whole process group
-    children = Path(f"/proc/{p.pid}/task/{p.pid}/children")
-    deadline = time.time() + 60
-    while p.poll() is None and time.time() < deadline:
-        if children.exists() and children.read_text().split():
-            time.sleep(0.5)
-            break
-        if not children.exists() and time.time() > deadline - 55:
-            break  # no /proc: five seconds is long past the imports
-        time.sleep(0.1)
-    assert p.poll() is None, "the build finished before it could be interrupted"
-    os.killpg(p.pid, signal.SIGINT)
-    _, err = p.communicate(timeout=120)
-    assert p.returncode == 130, err
-    assert "Traceback" not in err and err.strip().splitlines()[-1] == "Error: interrupted"
-    assert out.read_bytes() == graph
-    assert _leftovers(out.parent) == []
+    for delay in (0.2, 0.7):
+        p = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        try:
+            # wait until it is extracting (its worker processes exist), then Ctrl-C the process group
+            children = Path(f"/proc/{p.pid}/task/{p.pid}/children")
+            t0 = time.time()
+            while p.poll() is None and time.time() - t0 < 60:
+                if children.exists() and children.read_text().split():
+                    break
+                if not children.exists() and time.time() - t0 > 5:
+                    break  # no /proc: five seconds is long past the imports
+                time.sleep(0.05)
+            time.sleep(delay)
+            assert p.poll() is None, "the build finished before it could be interrupted"
+            os.killpg(p.pid, signal.SIGINT)
+            t1 = time.time()
+            _, err = p.communicate(timeout=60)  # a deadlocked pool never returned here
+        finally:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.communicate()
+        assert p.returncode == 130, err
+        assert "Traceback" not in err and err.strip().splitlines()[-1] == "Error: interrupted"
+        assert time.time() - t1 < 20  # the documents being extracted, not all of them
+        assert out.read_bytes() == graph
+        assert _leftovers(out.parent) == []
+
+
+def _report_sigint_handler(path: str):
+    """Stands in for kg.build._extract_path in forked workers: says how the worker treats Ctrl-C."""
+    return path, None, str(signal.getsignal(signal.SIGINT))
+
+
+def _slow_extract(path: str):
+    time.sleep(0.4)
+    return path, None, "slow"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
+def test_robust_workers_leave_ctrl_c_to_the_parent(monkeypatch):
+    """A worker interrupted inside the task queue's lock deadlocked the whole pool."""
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "_extract_path", _report_sigint_handler)
+    results = kg.build._extract_many([f"f{i}.txt" for i in range(4)], 2, None)
+    assert [r[2] for r in results] == [str(signal.SIG_IGN)] * 4
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
+def test_robust_interrupted_pool_stops_without_extracting_the_rest(monkeypatch):
+    import threading
+
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "_extract_path", _slow_extract)
+    main = threading.main_thread().ident
+    assert threading.get_ident() == main
+    timer = threading.Timer(1.0, lambda: signal.pthread_kill(main, signal.SIGINT))
+    timer.start()
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            kg.build._extract_many([f"f{i}.txt" for i in range(40)], 2, None)  # 8 s of work
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 4
 
 
 def test_robust_rebuild_keeps_the_graph_file_permissions(tmp_path):
