@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -131,6 +132,15 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _extract_isolated(name: str) -> tuple[str, DocRecord | None, str]:
+    """Extract one file in a worker of its own, after a worker died: its fate, whatever happens."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_ignore_sigint) as pool:
+            return pool.submit(_extract_path, name).result()
+    except BrokenProcessPool:
+        return name, None, "the process extracting it died (killed, or out of memory)"
+
+
 def default_workers(paths: list[Path]) -> int:
     total = sum(_size(p) for p in paths)
     if total < PARALLEL_MIN_BYTES or len(paths) < 2:
@@ -157,15 +167,24 @@ def _extract_many(names: list[str], workers: int | None,
         order = sorted(range(len(names)), key=lambda i: (-_size(Path(names[i])), i))
         with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                                  initializer=_ignore_sigint) as pool:
+            broken: list[int] = []
             try:
                 futures = {pool.submit(_extract_path, names[i]): i for i in order}
                 for fut in as_completed(futures):
-                    out[futures[fut]] = fut.result()
+                    try:
+                        out[futures[fut]] = fut.result()
+                    except BrokenProcessPool:  # a worker died (killed, out of memory, a crash in C)
+                        broken.append(futures[fut])
+                        continue
                     if progress:
                         progress(names[futures[fut]])
             except BaseException:  # Ctrl-C (or a failure): stop now, not after every queued document
                 _stop_pool(pool)
                 raise
+        for i in sorted(broken):  # each again, alone: only the one that kills its worker is lost
+            out[i] = _extract_isolated(names[i])
+            if progress:
+                progress(names[i])
     else:
         for i, n in enumerate(names):
             out[i] = _extract_path(n)

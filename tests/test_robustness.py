@@ -568,6 +568,28 @@ def _slow_extract(path: str):
     return path, None, "slow"
 
 
+def _die_on_crlf(src):
+    """Stands in for kg.build.extract_source in forked workers: the process dies on one file."""
+    if src.name == "en-crlf.txt":
+        os._exit(9)
+    from kg.extract import extract_source as real
+
+    return real(src)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
+def test_robust_a_worker_that_dies_loses_only_its_own_file(monkeypatch, tmp_path):
+    """An out-of-memory kill or a crash in C takes its worker down: the other files are still built."""
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "extract_source", _die_on_crlf)
+    names = ["en-crlf.txt", "en-utf8.txt", "zh-gb18030.txt", "zh-utf16le-bom.txt", "en-cr.txt"]
+    report = build([ENC / n for n in names], tmp_path / "g.ttl", workers=2)
+    fates = {Path(f.path).name: f for f in report.fates}
+    assert fates["en-crlf.txt"].status == "skipped" and "died" in fates["en-crlf.txt"].reason
+    assert all(fates[n].status == "built" and fates[n].measures == 4 for n in names if n != "en-crlf.txt")
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
 def test_robust_workers_leave_ctrl_c_to_the_parent(monkeypatch):
     """A worker interrupted inside the task queue's lock deadlocked the whole pool."""
