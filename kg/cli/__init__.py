@@ -1,7 +1,7 @@
 """The `kg` command line: a thin typer shell, one module per command, over the kg library."""
 
-from kg.cli.app import app
 from kg.cli import build_cmd, export_cmd, query_cmd, stats_cmd, validate_cmd, viz_cmd  # noqa: F401,E402
+from kg.cli.app import app
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import typer
 from kg.cli.app import app
 from kg.cli.common import fail, say, user_errors
 
-VIEWS = ("full", "departments-instruments", "document")
+VIEWS = ("full", "focus", "document", "departments-instruments", "cooccurrence")
 
 
 @app.command("viz")
@@ -15,15 +15,31 @@ def viz_command(
     out: Path = typer.Option(Path("build/graph.html"), "-o", "--out", help="HTML file to write."),
     graph: Path = typer.Option(None, "--graph", "-g", help="Graph to draw (default: build/graph.ttl)."),
     view: str = typer.Option("full", "--view", help=f"One of: {', '.join(VIEWS)}."),
-    focus: str = typer.Option(None, "--focus", help="Centre on a code (PBC, FINANCING_GUARANTEE), an IRI, or a file (--view document)."),
+    focus: str = typer.Option(None, "--focus", help="Centre on a code (PBC, FINANCING_GUARANTEE), an IRI, "
+                                                    "or a file name (with --view document)."),
     depth: int = typer.Option(2, "--depth", min=1, max=6, help="Hops around --focus."),
     lang: str = typer.Option("en", "--lang", help="Label language: en or zh."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Draw the graph as one self-contained, offline HTML page.
+    """Draw the graph as one self-contained HTML page that works offline.
 
-    Example: kg viz --focus PBC --depth 2 -o build/pbc.html
+    Views: full (documents, measures and what they link to; measures are folded into their documents
+    above a node cap), focus (--focus CODE_OR_IRI --depth N), document (--focus FILE),
+    departments-instruments (issuers x instruments, edges counting measures) and cooccurrence
+    (instruments linked by the measures that combine them).
+
+    Examples:
+
+      kg viz                                            # build/graph.html, the full graph
+
+      kg viz --focus PBC --depth 2 -o build/pbc.html
+
+      kg viz --view departments-instruments --lang zh -o build/overview.html
+
+      kg viz --view document --focus 003_7b45b40aa43ec948.txt -o build/003.html
     """
+    import time
+
     from kg.store import load_graph
     from kg.viz import write_viz
 
@@ -31,9 +47,12 @@ def viz_command(
         fail(f"unknown view {view!r}; choose {', '.join(VIEWS)}")
     if lang not in ("en", "zh"):
         fail("--lang must be en or zh")
+    t0 = time.perf_counter()
     with user_errors():
         g = load_graph(graph)
         res = write_viz(g, out, view=view, focus=focus, depth=depth, lang=lang)
-    if res.notice:
-        say(res.notice)
-    say(f"drew {len(res.nodes)} nodes and {len(res.edges)} edges ({res.view}) -> {out}", quiet)
+    for note in res.notes:
+        say(f"note: {note}")  # aggregation is said even with --quiet: the page is not the whole graph
+    size = out.stat().st_size
+    say(f"drew {len(res.nodes)} nodes and {len(res.edges)} edges ({res.view}, {lang}) in "
+        f"{time.perf_counter() - t0:.1f}s -> {out} ({size / 1024:.0f} KiB)", quiet)
