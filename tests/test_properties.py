@@ -25,7 +25,7 @@ from kg.model import Source
 from kg.namespaces import SMEKG
 from kg.read import decode
 
-settings.register_profile("default", max_examples=60, deadline=None,
+settings.register_profile("default", max_examples=100, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("thorough", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
