@@ -125,24 +125,32 @@ class Assembler:
         """Write the evidence node of one link (subject prop obj, found as mention m) and return its IRI."""
         g = self.g
         ev = evidence_iri(subject, prop, obj, m.start)
-        target, pos, quote_sel = URIRef(f"{ev}/target"), URIRef(f"{ev}/pos"), URIRef(f"{ev}/quote")
         g.add((subject, SMEKG.hasEvidence, ev))
         g.add((ev, RDF.type, SMEKG.Evidence))
         g.add((ev, SMEKG.evidenceFor, subject))
         g.add((ev, SMEKG.linkProperty, prop))
         g.add((ev, OA.hasBody, obj))
-        g.add((ev, OA.hasTarget, target))
         g.add((ev, SMEKG.rule, Literal(m.rule)))
+        self.add_target(ev, doc, m.start, m.end, m.exact)
+        return ev
+
+    def add_target(self, ev: URIRef, doc: URIRef, start: int, end: int, exact: str, tag: str = "") -> URIRef:
+        """An oa:hasTarget of an evidence node: the span start..end of `doc` (position and quote selectors)."""
+        g = self.g
+        base = f"{ev}/{tag}" if tag else str(ev)
+        target = URIRef(f"{base}/target" if not tag else base)
+        pos, quote_sel = URIRef(f"{base}/pos"), URIRef(f"{base}/quote")
+        g.add((ev, OA.hasTarget, target))
         g.add((target, RDF.type, OA.SpecificResource))
         g.add((target, OA.hasSource, doc))
         g.add((target, OA.hasSelector, pos))
         g.add((target, OA.hasSelector, quote_sel))
         g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(m.start)))
-        g.add((pos, OA.end, Literal(m.end)))
+        g.add((pos, OA.start, Literal(start)))
+        g.add((pos, OA.end, Literal(end)))
         g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-        g.add((quote_sel, OA.exact, Literal(m.exact)))
-        return ev
+        g.add((quote_sel, OA.exact, Literal(exact)))
+        return target
 
     def _sub_org(self, org: URIRef, kind_code: str) -> URIRef:
         g = self.g

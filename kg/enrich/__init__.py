@@ -59,18 +59,7 @@ class _Out:
 
     def target(self, ev: URIRef, doc: URIRef, text: str, start: int, end: int, tag: str) -> None:
         """A further oa:hasTarget of an evidence node (e.g. the counterpart span of an alignment)."""
-        g = self.g
-        target, pos, quote_sel = URIRef(f"{ev}/{tag}"), URIRef(f"{ev}/{tag}/pos"), URIRef(f"{ev}/{tag}/quote")
-        g.add((ev, OA.hasTarget, target))
-        g.add((target, RDF.type, OA.SpecificResource))
-        g.add((target, OA.hasSource, doc))
-        g.add((target, OA.hasSelector, pos))
-        g.add((target, OA.hasSelector, quote_sel))
-        g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(start)))
-        g.add((pos, OA.end, Literal(end)))
-        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-        g.add((quote_sel, OA.exact, Literal(text[start:end])))
+        self.a.add_target(ev, doc, start, end, text[start:end], tag)
 
 
 def enrich(assembler, records: list[DocRecord], iris: dict[str, URIRef]) -> Summary:
