@@ -50,11 +50,15 @@ from kg.network import (
 
 VIEWS = ("full", "focus", "document", "departments-instruments", "cooccurrence")
 
-# Measured in headless Chromium (software rendering, see README "Visualisation"): beyond PHYSICS_MAX
-# nodes vis-network's physics takes too long to settle, so positions are computed here and physics is
-# off; beyond NODE_CAP nodes a frame or a click takes too long, so measures are folded into documents.
+# Measured in headless Chromium 156 (--disable-gpu, software canvas, 1400x900; synthetic policy graphs
+# of ~3.3 edges per node; `python tests/test_browser.py measure`):
+#   physics, time to ready: 245 nodes 8.1 s, 469 nodes 19 s, 1060 nodes 34 s, 2043 nodes 64 s (seed: 177, 2.5 s)
+#   positions given, ready / full frame / click-highlight: 245: 0.5 s / 38 ms / 22 ms; 1060: 1.1 s / 106 ms /
+#   68 ms; 2043: 1.4 s / 188 ms / 231 ms; 3013: 1.5 s / 353 ms / 406 ms; 4971: 4.6 s / 1.5 s / 1.4 s.
+# So: browser physics up to PHYSICS_MAX nodes (ready in a few seconds), Python positions beyond; above
+# NODE_CAP a frame and a click pass ~200 ms and the page stops feeling responsive: measures are folded.
 NODE_CAP = 2000
-PHYSICS_MAX = 400
+PHYSICS_MAX = 200
 LAYOUT_SEED = 7
 
 # class -> (colour, vis shape); colour and shape both differ, for colour-blind readers

@@ -389,8 +389,10 @@ def synthetic_graph(n_docs: int, measures_per_doc: int = 16, seed: int = 1):
     return g
 
 
-def measure(sizes=(200, 400, 1000, 2000, 3000, 5000), out_dir: Path | None = None) -> list[dict]:
-    """Time to ready, one frame (redraw) and one click-highlight, physics vs positions given."""
+def measure(sizes=(200, 400, 1000, 2000, 3000, 5000), out_dir: Path | None = None,
+            modes=("physics", "positions")) -> list[dict]:
+    """Time to ready, one full frame, one pan/zoom frame (edges hidden while moving on big pages) and
+    one click-highlight, physics vs positions given."""
     from kg.viz import build_view, render_html
 
     out_dir = Path(out_dir or tempfile.mkdtemp(prefix="kg-measure-"))
@@ -400,7 +402,7 @@ def measure(sizes=(200, 400, 1000, 2000, 3000, 5000), out_dir: Path | None = Non
         for size in sizes:
             n_docs = max(1, round(size / 17.5))
             g = synthetic_graph(n_docs)
-            for mode in ("physics", "positions"):
+            for mode in modes:
                 t0 = time.perf_counter()
                 res = build_view(g, cap=10 ** 9, physics_max=10 ** 9 if mode == "physics" else 0)
                 py = time.perf_counter() - t0
@@ -413,16 +415,20 @@ def measure(sizes=(200, 400, 1000, 2000, 3000, 5000), out_dir: Path | None = Non
                     ready = time.perf_counter() - t1
                 except CDPError:
                     ready = float("inf")
-                frame = click = float("nan")
+                frame = click = moving = float("nan")
                 if ready != float("inf"):
                     frame = b.eval("(function(){var n = window.kgViz.network, t = performance.now();"
                                    "for (var i = 0; i < 5; i++) { n.moveTo({scale: n.getScale() * 1.01}); n.redraw();"
                                    " n.renderer._redraw(); } return (performance.now() - t) / 5;})()")
+                    moving = b.eval("(function(){var R = window.kgViz.network.renderer, t = performance.now();"
+                                    "R.dragging = R.options.hideEdgesOnDrag; for (var i = 0; i < 5; i++) { R._redraw(); }"
+                                    "R.dragging = false; return (performance.now() - t) / 5;})()")
                     click = b.eval("new Promise(function(ok){var v = window.kgViz, t = performance.now();"
                                    "v.highlight(v.nodes.getIds()[0]); v.network.once('afterDrawing', function(){"
                                    "ok(performance.now() - t);}); v.network.redraw();})")
                 rows.append({"nodes": len(res.nodes), "edges": len(res.edges), "mode": mode,
                              "python_s": round(py, 2), "ready_s": round(ready, 1), "frame_ms": round(frame),
+                             "pan_frame_ms": round(moving),
                              "click_ms": round(click), "kib": page.stat().st_size // 1024})
                 print(json.dumps(rows[-1]), flush=True)
     finally:
@@ -444,8 +450,10 @@ def shoot(pages: list[Path], out_dir: Path) -> None:
 
 if __name__ == "__main__":  # pragma: no cover - measurement and screenshots, not a test
     if sys.argv[1:2] == ["measure"]:
-        sizes = tuple(int(x) for x in sys.argv[2:]) or (200, 400, 1000, 2000, 3000, 5000)
-        measure(sizes)
+        args = sys.argv[2:]
+        modes = ("positions",) if "--positions" in args else ("physics", "positions")
+        sizes = tuple(int(x) for x in args if x.isdigit()) or (200, 400, 1000, 2000, 3000, 5000)
+        measure(sizes, modes=modes)
     elif sys.argv[1:2] == ["shoot"]:
         shoot([Path(p) for p in sys.argv[2:]], Path("."))
     else:
