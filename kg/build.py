@@ -4,9 +4,11 @@ written atomically (Turtle, and optionally the embedded Oxigraph store).
 Throughput choices, measured by `python -m benchmarks.run`:
 
 - extraction runs in worker processes over documents (fork start method where available, with the
-  lexicons loaded once in the parent and inherited); each worker sends back one DocRecord; results
-  are merged by input position, so the output does not depend on the number of processes;
-- an unchanged document is not extracted again: its DocRecord is kept under the cache folder, keyed
+  lexicons loaded once in the parent and inherited); each worker sends back one DocPart: the
+  document's record and its own triples as N-Triples rows (kg.graph.document_rows), so the parent
+  only adds the corpus-level triples (kg.enrich) and writes; results are merged by input position
+  and the rows are a set, so the output does not depend on the number of processes;
+- an unchanged document is not extracted again: its DocPart is kept under the cache folder, keyed
   by the SHA-256 of its bytes, its file name and a version key that changes whenever kg's code, the
   ontology/ files or the spaCy/rdflib versions change;
 - serialisation does not go through rdflib's Turtle serializer (which canonicalises and sorts in
@@ -31,18 +33,18 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from kg.errors import InputError, KGError, NoInputError
 from kg.extract import extract_source
-from kg.graph import assemble
+from kg.graph import assemble_rows, default_doc_iri, document_rows
 from kg.model import DocRecord, FileFate
-from kg.namespaces import PREFIXES
 from kg.read import MAX_BYTES, find_inputs, read_source
 from kg.report import write_report
+from kg.triples import Row, Triples, canonical_lexical, nt_rows, nt_term, ntriples_bytes, turtle_bytes  # noqa: F401 (re-exported)
 
 PARALLEL_MIN_BYTES = 200_000  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4  # each worker holds its own lexicons
@@ -56,7 +58,7 @@ class BuildReport:
     triples: int = 0
     seconds: float = 0.0
     output: str | None = None
-    cached: int = 0  # documents whose DocRecord came from the cache
+    cached: int = 0  # documents whose DocPart came from the cache
     workers: int = 1
     store: str | None = None  # the embedded Oxigraph store written, if any
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
@@ -89,9 +91,28 @@ class BuildReport:
 
 # --- extraction ---------------------------------------------------------------------------------
 
-def _extract_path(path: str) -> tuple[str, DocRecord | None, str]:
+@dataclass
+class DocPart:
+    """What extracting one document gives: its record, and its own triples written with IRI `doc`."""
+
+    record: DocRecord
+    doc: str
+    rows: list[Row]
+
+
+def extract_part(path: Path) -> DocPart:
+    """Read, extract and assemble one document (InputError when it cannot be read)."""
+    rec = extract_source(read_source(path))
+    doc = default_doc_iri(rec.source.name)
+    return DocPart(rec, str(doc), list(document_rows(rec, doc)))
+
+
+Result = tuple[str, DocPart | None, str]  # path, its part (None when skipped), why skipped
+
+
+def _extract_path(path: str) -> Result:
     try:
-        return path, extract_source(read_source(Path(path))), ""
+        return path, extract_part(Path(path)), ""
     except InputError as e:
         return path, None, str(e)
     except RecursionError:
@@ -132,7 +153,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _extract_isolated(name: str) -> tuple[str, DocRecord | None, str]:
+def _extract_isolated(name: str) -> Result:
     """Extract one file in a worker of its own, after a worker died: its fate, whatever happens."""
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_ignore_sigint) as pool:
@@ -148,19 +169,12 @@ def default_workers(paths: list[Path]) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
-def extract_paths(paths: list[Path], workers: int | None = None,
-                  progress: Callable[[str], None] | None = None) -> tuple[list[DocRecord], list[FileFate]]:
-    """Extract every file; results in input order whatever the number of processes."""
-    results = _extract_many([str(p) for p in paths], workers, progress)
-    return _records_and_fates(results)
-
-
 def _extract_many(names: list[str], workers: int | None,
-                  progress: Callable[[str], None] | None) -> list[tuple[str, DocRecord | None, str]]:
+                  progress: Callable[[str], None] | None) -> list[Result]:
     if workers is None:
         workers = default_workers([Path(n) for n in names])
     workers = max(1, min(workers, len(names) or 1))
-    out: list[tuple[str, DocRecord | None, str] | None] = [None] * len(names)
+    out: list[Result | None] = [None] * len(names)
     if workers > 1:
         _preload()
         # the largest documents first, so that no worker is left with a big one at the end
@@ -193,15 +207,16 @@ def _extract_many(names: list[str], workers: int | None,
     return [r for r in out if r is not None]
 
 
-def _records_and_fates(results) -> tuple[list[DocRecord], list[FileFate]]:
-    records, fates = [], []
-    for path, rec, why in results:
-        if rec is None:
+def _parts_and_fates(results: list[Result]) -> tuple[list[DocPart], list[FileFate]]:
+    parts, fates = [], []
+    for path, part, why in results:
+        if part is None:
             fates.append(FileFate(path, "skipped", why))
         else:
-            records.append(rec)
+            parts.append(part)
+            rec = part.record
             fates.append(FileFate(path, "built", measures=len(rec.measures()), encoding=rec.source.encoding))
-    return records, fates
+    return parts, fates
 
 
 def _size(p: Path) -> int:
@@ -238,7 +253,7 @@ def version_key() -> str:
 
 
 class RecordCache:
-    """DocRecords of documents already extracted, one pickle per (content hash, file name).
+    """DocParts of documents already extracted, one pickle per (content hash, file name).
 
     The folder holds one sub-folder per version key; a build removes the sub-folders of other
     versions. Writes are atomic and failures to read or write the cache are never fatal.
@@ -253,7 +268,7 @@ class RecordCache:
         tag = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
         return self.dir / f"{data_sha256}-{tag}.pkl"
 
-    def get(self, path: Path) -> DocRecord | None:
+    def get(self, path: Path) -> DocPart | None:
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
@@ -264,18 +279,20 @@ class RecordCache:
         entry = self.key(hashlib.sha256(data).hexdigest(), path.name)
         try:
             with open(entry, "rb") as f:
-                rec = pickle.load(f)
+                part = pickle.load(f)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             return None
-        if not isinstance(rec, DocRecord) or rec.source.size != size:
+        if not isinstance(part, DocPart) or not isinstance(part.record, DocRecord) or part.record.source.size != size:
             return None
-        return replace(rec, source=replace(rec.source, path=str(path), name=path.name))
+        rec = part.record
+        return replace(part, record=replace(rec, source=replace(rec.source, path=str(path), name=path.name)))
 
-    def put(self, rec: DocRecord) -> None:
+    def put(self, part: DocPart) -> None:
+        src = part.record.source
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.key(rec.source.sha256, rec.source.name),
-                         pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+            write_atomic(self.key(src.sha256, src.name),
+                         pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 
@@ -291,11 +308,11 @@ class RecordCache:
             pass
 
 
-def build_graph(inputs: Iterable[Path], workers: int | None = None,
-                progress: Callable[[str], None] | None = None,
-                on_files: Callable[[int], None] | None = None,
-                cache_dir: Path | None = None) -> tuple[Graph, BuildReport]:
-    """Build the graph of the .txt files under `inputs`; NoInputError if none can be built.
+def build_rows(inputs: Iterable[Path], workers: int | None = None,
+               progress: Callable[[str], None] | None = None,
+               on_files: Callable[[int], None] | None = None,
+               cache_dir: Path | None = None) -> tuple[Triples, BuildReport]:
+    """The triples of the .txt files under `inputs`; NoInputError if none can be built.
 
     With `cache_dir`, documents extracted by an earlier build (same bytes, same name, same kg
     version) are taken from the cache instead of being extracted again.
@@ -306,12 +323,12 @@ def build_graph(inputs: Iterable[Path], workers: int | None = None,
     if on_files:
         on_files(len(paths))
     rc = RecordCache(cache_dir) if cache_dir is not None else None
-    results: list[tuple[str, DocRecord | None, str] | None] = [None] * len(paths)
+    results: list[Result | None] = [None] * len(paths)
     todo: list[int] = []
     for i, p in enumerate(paths):
-        rec = rc.get(p) if rc else None
-        if rec is not None:
-            results[i] = (str(p), rec, "")
+        part = rc.get(p) if rc else None
+        if part is not None:
+            results[i] = (str(p), part, "")
             report.cached += 1
             if progress:
                 progress(str(p))
@@ -326,20 +343,29 @@ def build_graph(inputs: Iterable[Path], workers: int | None = None,
     if rc:
         rc.prune()
     report.timings["extract"] = time.perf_counter() - t0
-    records, fates = _records_and_fates([r for r in results if r is not None])
+    parts, fates = _parts_and_fates([r for r in results if r is not None])
     report.fates += fates
-    report.records = records
-    if not records:
+    report.records = [p.record for p in parts]
+    if not parts:
         reasons = "; ".join(f"{Path(f.path).name}: {f.reason}" for f in report.fates) or "nothing given"
         err = NoInputError(f"no document could be built ({reasons})")
         err.fates = report.fates  # for the per-file summary (kg.report.fate_lines)
         raise err
     t1 = time.perf_counter()
-    g = assemble(records)
+    triples = assemble_rows(report.records, parts={p.record.source.path: (p.doc, p.rows) for p in parts})
     report.timings["assemble"] = time.perf_counter() - t1
-    report.triples = len(g)
+    report.triples = len(triples)
     report.seconds = time.perf_counter() - t0
-    return g, report
+    return triples, report
+
+
+def build_graph(inputs: Iterable[Path], workers: int | None = None,
+                progress: Callable[[str], None] | None = None,
+                on_files: Callable[[int], None] | None = None,
+                cache_dir: Path | None = None) -> tuple[Graph, BuildReport]:
+    """build_rows, as an rdflib Graph (for callers that want rdflib's API on a small corpus)."""
+    triples, report = build_rows(inputs, workers, progress, on_files, cache_dir)
+    return triples.to_graph(), report
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -377,213 +403,6 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
         raise
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_XSD_STRING = _XSD + "string"
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-# canonical N-Triples string escapes (the same as Oxigraph's, so both back-ends give the same bytes)
-_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x08: "\\b", 0x0C: "\\f"}
-_ESCAPES.update({c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F] if c not in _ESCAPES})
-_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-
-
-def nt_term(t) -> str:
-    """One rdflib term as canonical N-Triples."""
-    if isinstance(t, URIRef):
-        return f"<{t}>"
-    if isinstance(t, Literal):
-        lex = '"' + str(t).translate(_ESCAPES) + '"'
-        if t.language:
-            return f"{lex}@{t.language.lower()}"
-        dt = t.datatype
-        if dt is None or str(dt) in (_XSD_STRING, _LANG_STRING):
-            return lex
-        if str(dt).startswith(_XSD):
-            lex = '"' + canonical_lexical(str(t), str(dt)).translate(_ESCAPES) + '"'
-        return f"{lex}^^<{dt}>"
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    raise KGError(f"cannot serialise the term {t!r}")
-
-
-@cache
-def _scratch():
-    import pyoxigraph as ox
-
-    return ox, ox.Store(), ox.NamedNode("urn:kg:s"), ox.NamedNode("urn:kg:p")
-
-
-@lru_cache(maxsize=200_000)
-def canonical_lexical(lex: str, datatype: str) -> str:
-    """The lexical form Oxigraph keeps for a typed XSD literal (0.590 -> 0.59, 007 -> 7, 1.0E0 -> 1 …),
-    so that the Turtle file and the store hold the very same terms. Invalid values are kept as given."""
-    fast = _CANONICAL.get(datatype)
-    if fast is not None and fast.fullmatch(lex):
-        return lex
-    ox, st, s, p = _scratch()
-    q = ox.Quad(s, p, ox.Literal(lex, datatype=ox.NamedNode(datatype)))
-    st.add(q)
-    try:
-        return next(iter(st.quads_for_pattern(s, p, None))).object.value
-    finally:
-        st.remove(q)
-
-
-# lexical forms that are canonical already (no need to ask Oxigraph)
-_CANONICAL = {_XSD + "integer": re.compile(r"-?[1-9][0-9]*|0"),
-              _XSD + "decimal": re.compile(r"(?:-?[1-9][0-9]*|0)(?:\.[0-9]*[1-9])?"),
-              _XSD + "boolean": re.compile(r"true|false"),
-              _XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
-              _XSD + "language": re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]+)*")}
-
-
-def _memory_index(g: Graph):
-    """rdflib's Memory store keeps an s -> p -> o index; reading it directly formats each subject and
-    predicate once instead of once per triple (3-5 x faster than iterating the graph). Only used when
-    the index holds exactly this graph's triples (a plain Graph on its own store)."""
-    from rdflib.plugins.stores.memory import Memory
-
-    if type(g.store) is not Memory:
-        return None
-    spo = getattr(g.store, "_Memory__spo", None)
-    if not isinstance(spo, dict):
-        return None
-    n = sum(len(od) for pd in spo.values() for od in pd.values())
-    return spo if n == len(g) else None
-
-
-def _spo(g: Graph):
-    """(subject, {predicate: iterable of objects}) for every subject of the graph."""
-    spo = _memory_index(g)
-    if spo is not None:
-        yield from spo.items()
-        return
-    by_s: dict = {}
-    for s, p, o in g:
-        by_s.setdefault(s, {}).setdefault(p, []).append(o)
-    yield from by_s.items()
-
-
-class _BlankNodes(Exception):
-    pass
-
-
-def nt_rows(g: Graph) -> list[tuple[str, str, str]]:
-    """Every triple of `g` as a (subject, predicate, object) tuple of N-Triples strings, sorted."""
-    native = getattr(g.store, "nt_rows", None)
-    if native is not None:  # an Oxigraph-backed graph formats its own terms, in Rust
-        return sorted(native())
-    try:
-        rows = _rows(g)
-    except _BlankNodes:
-        from rdflib.compare import to_canonical_graph
-
-        rows = _rows(to_canonical_graph(g), bnodes=True)  # stable labels, whatever their order of creation
-    rows.sort()
-    return rows
-
-
-def _rows(g: Graph, bnodes: bool = False) -> list[tuple[str, str, str]]:
-    memo: dict = {}
-    rows = []
-    append = rows.append
-    for s, pd in _spo(g):
-        if not bnodes and isinstance(s, BNode):
-            raise _BlankNodes
-        a = nt_term(s)
-        for p, objects in pd.items():
-            b = memo.get(p)
-            if b is None:
-                b = memo[p] = nt_term(p)
-            for o in objects:
-                c = memo.get(o)
-                if c is None:
-                    if not bnodes and isinstance(o, BNode):
-                        raise _BlankNodes
-                    c = memo[o] = nt_term(o)
-                append((a, b, c))
-    return rows
-
-
-def ntriples_bytes(rows: list[tuple[str, str, str]], sort: bool = True) -> bytes:
-    """Canonical N-Triples, one line per triple, sorted (unless `sort` is False: for a bulk load)."""
-    lines = [f"{s} {p} {o} ." for s, p, o in rows]
-    if sort:
-        lines.sort()
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-
-
-class _Compactor:
-    """N-Triples terms to Turtle: prefixed names where the local part is plainly safe, bare integers."""
-
-    def __init__(self, prefixes: dict[str, str]):
-        self.ns = {ns: p for p, ns in prefixes.items()}
-        self.used: set[str] = set()
-        self.memo: dict[str, str] = {}
-
-    def iri(self, iri: str) -> str:
-        cut = max(iri.rfind("#"), iri.rfind("/")) + 1
-        prefix = self.ns.get(iri[:cut]) if cut else None
-        if prefix is not None and _LOCAL.fullmatch(iri, cut):
-            self.used.add(prefix)
-            return f"{prefix}:{iri[cut:]}"
-        return f"<{iri}>"
-
-    def __call__(self, term: str) -> str:
-        out = self.memo.get(term)
-        if out is not None:
-            return out
-        if term.startswith("<"):
-            out = self.iri(term[1:-1])
-        elif term.startswith('"'):
-            end = term.rfind('"')
-            lex, suffix = term[: end + 1], term[end + 1:]
-            if suffix.startswith("^^<"):
-                dt = suffix[3:-1]
-                if dt == _XSD + "integer" and _INTEGER.fullmatch(lex, 1, len(lex) - 1):
-                    out = lex[1:-1]
-                elif dt == _XSD + "boolean" and lex in ('"true"', '"false"'):
-                    out = lex[1:-1]
-                else:
-                    out = f"{lex}^^{self.iri(dt)}"
-            else:
-                out = term
-        else:
-            out = term
-        self.memo[term] = out
-        return out
-
-
-def turtle_bytes(rows: list[tuple[str, str, str]], prefixes: dict | None = None) -> bytes:
-    """Deterministic Turtle from sorted rows: one block per subject, rdf:type first, objects sorted."""
-    prefixes = {p: str(ns) for p, ns in (prefixes or PREFIXES).items()}
-    c = _Compactor(prefixes)
-    ordered = sorted(rows, key=lambda r: (r[0], r[1] != _RDF_TYPE, r[1], r[2]))
-    body: list[str] = []
-    prev_s = prev_p = None
-    for s, p, o in ordered:
-        if s != prev_s:
-            if prev_s is not None:
-                body.append(" .\n\n")
-            body.append(c(s))
-            body.append("\n    ")
-            body.append("a" if p == _RDF_TYPE else c(p))
-            body.append(" ")
-        elif p != prev_p:
-            body.append(" ;\n    ")
-            body.append("a" if p == _RDF_TYPE else c(p))
-            body.append(" ")
-        else:
-            body.append(",\n        ")
-        body.append(c(o))
-        prev_s, prev_p = s, p
-    if prev_s is not None:
-        body.append(" .\n")
-    head = "".join(f"@prefix {p}: <{prefixes[p]}> .\n" for p in sorted(c.used))
-    return (head + ("\n" if head and body else "") + "".join(body)).encode("utf-8")
-
-
 _FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "jsonld": "json-ld",
             "json-ld": "json-ld", "xml": "xml", "rdfxml": "xml"}
 
@@ -609,9 +428,9 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
     `store`: also bulk-load the graph into an embedded Oxigraph store at this path (kg.store),
     loaded into a new folder and swapped in atomically, stamped with the Turtle file it mirrors.
     """
-    g, report = build_graph(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir)
+    triples, report = build_rows(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir)
     t0 = time.perf_counter()
-    rows = nt_rows(g)
+    rows = triples.rows
     data = turtle_bytes(rows)
     report.timings["serialize"] = time.perf_counter() - t0
     out = Path(out)

@@ -2,10 +2,18 @@
 
 IRIs are minted from file names and tree positions only, so they are stable across runs; there are
 no blank nodes, so the serialised graph is deterministic.
+
+The graph is the union of three parts, written into `kg.triples.Triples` sinks (N-Triples rows, no
+rdflib store): the ontology's triples; each document's own triples (`document_rows`: its tree,
+links, evidence and the inferences that need only that document), computed where the document was
+extracted, in a worker, and cached with it; and the corpus-level triples that need several
+documents at once (kg.enrich: policies across languages, alignments, citations, quantities).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
@@ -13,7 +21,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.extract import Link, links, segment_text
 from kg.model import DocRecord, Mention, Segment
-from kg.namespaces import ID, OA, ORG, SMEKG, bind_prefixes
+from kg.namespaces import ID, OA, ORG, SMEKG
+from kg.triples import Row, Triples, nt_rows
 from kg.vocab import load_vocabulary, ontology_graph
 
 KIND_CLASS = {"section": SMEKG.Section, "measure": SMEKG.Measure, "preamble": SMEKG.Preamble}
@@ -22,6 +31,11 @@ KIND_CLASS = {"section": SMEKG.Section, "measure": SMEKG.Measure, "preamble": SM
 def doc_slug(name: str) -> str:
     stem = name[:-4] if name.lower().endswith(".txt") else name
     return quote(stem, safe="") or "_"
+
+
+def default_doc_iri(name: str) -> URIRef:
+    """A document's IRI when no other input file has the same name."""
+    return ID[f"doc/{doc_slug(name)}"]
 
 
 def doc_iris(records: list[DocRecord]) -> dict[str, URIRef]:
@@ -49,13 +63,15 @@ def segment_iri(doc: URIRef, seg: Segment) -> URIRef:
     return URIRef(f"{doc}/{'/'.join(str(p) for p in seg.path)}")
 
 
+@cache
+def ontology_rows() -> frozenset[Row]:
+    """The ontology's and vocabularies' triples as N-Triples rows (parsed once per process)."""
+    return frozenset(nt_rows(ontology_graph()))
+
+
 class Assembler:
     def __init__(self, with_ontology: bool = True):
-        self.g = Graph()
-        bind_prefixes(self.g)
-        if with_ontology:
-            for t in ontology_graph():
-                self.g.add(t)
+        self.g = Triples(ontology_rows() if with_ontology else ())
         self.vocab = load_vocabulary().by_iri
 
     def add_record(self, record: DocRecord, doc: URIRef) -> None:
@@ -166,13 +182,38 @@ class Assembler:
         return sub
 
 
-def assemble(records: list[DocRecord], with_ontology: bool = True) -> Graph:
-    """The RDF graph of the given documents (records in any order give the same graph)."""
-    a = Assembler(with_ontology=with_ontology)
-    iris = doc_iris(records)
-    for r in sorted(records, key=lambda r: (r.source.name, r.source.path)):
-        a.add_record(r, iris[r.source.path])
-    from kg.enrich import enrich  # policies, alignment, citations, quantities, inferences (kg.enrich)
+def document_rows(record: DocRecord, doc: URIRef) -> set[Row]:
+    """One document's own triples, with `doc` as its IRI: what a worker computes and the cache keeps."""
+    from kg.enrich import document_inferences
 
-    enrich(a, records, iris)
-    return a.g
+    a = Assembler(with_ontology=False)
+    a.add_record(record, doc)
+    document_inferences(a, record, doc)
+    return a.g.rows
+
+
+def assemble_rows(records: list[DocRecord], with_ontology: bool = True,
+                  parts: dict[str, tuple[str, Iterable[Row]]] | None = None) -> Triples:
+    """The triples of the given documents (records in any order give the same triples).
+
+    `parts`: each document's rows already computed (by path: the IRI they were written with, the
+    rows); a document missing there, or whose IRI is not the one it gets here, is done again.
+    """
+    from kg.enrich import enrich  # policies, alignment, citations, quantities (kg.enrich)
+
+    parts = parts or {}
+    iris = doc_iris(records)
+    out = Triples(ontology_rows() if with_ontology else ())
+    for r in sorted(records, key=lambda r: (r.source.name, r.source.path)):
+        doc = iris[r.source.path]
+        done = parts.get(r.source.path)
+        out.update(done[1] if done is not None and done[0] == str(doc) else document_rows(r, doc))
+    corpus = Assembler(with_ontology=False)
+    enrich(corpus, records, iris)
+    out.update(corpus.g.rows)
+    return out
+
+
+def assemble(records: list[DocRecord], with_ontology: bool = True) -> Graph:
+    """The RDF graph of the given documents, as an rdflib Graph (records in any order give the same graph)."""
+    return assemble_rows(records, with_ontology).to_graph()

@@ -1,9 +1,11 @@
 """A richer graph: policies across languages, aligned measures, quantities, citations, observations and
 inferred competent departments, each with evidence in the style of kg.graph.
 
-`enrich(assembler, records, iris)` is called once by kg.graph.assemble after every document is added.
-Order matters: policies first (citations resolve to them), then citations (observations are about
-the policy cited), quantities and observations, and the competent-department inferences.
+`enrich(assembler, records, iris)` adds what needs the whole corpus (kg.graph.assemble_rows calls it
+once, into an assembler of its own). Order matters: policies first (citations resolve to them), then
+citations (observations are about the policy cited), quantities and observations.
+`document_inferences(assembler, record, doc)` adds what needs one document only (the competent
+departments inferred from its instruments), with that document's own triples (kg.graph.document_rows).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from kg.vocab import load_vocabulary
 SOSA = "http://www.w3.org/ns/sosa/"
 QUDT_UNIT_PROP = URIRef("http://qudt.org/schema/qudt/unit")
 
-__all__ = ["enrich", "Summary"]
+__all__ = ["enrich", "document_inferences", "Summary"]
 
 
 @dataclass
@@ -38,7 +40,6 @@ class Summary:
     citations: int = 0
     quantities: int = 0
     observations: int = 0
-    inferences: int = 0
 
 
 class _Out:
@@ -63,7 +64,7 @@ class _Out:
 
 
 def enrich(assembler, records: list[DocRecord], iris: dict[str, URIRef]) -> Summary:
-    """Add policies, alignments, citations, quantities, observations and inferences to the assembler's graph."""
+    """Add policies, alignments, citations, quantities and observations to the assembler's graph."""
     out = _Out(assembler)
     ctxs = sorted((Context.of(r, iris[r.source.path]) for r in records), key=lambda c: str(c.doc))
     summary = Summary()
@@ -75,8 +76,13 @@ def enrich(assembler, records: list[DocRecord], iris: dict[str, URIRef]) -> Summ
     for ctx in ctxs:
         cited = _citations(out, ctx, index, policy_of, summary)
         _quantities(out, ctx, cited, index, summary)
-        summary.inferences += competent.write(out, ctx)
     return summary
+
+
+def document_inferences(assembler, record: DocRecord, doc: URIRef) -> int:
+    """The inferences that need only one document (the competent departments of its measures), added
+    to the assembler that holds that document's links; the number of inference nodes."""
+    return competent.write(_Out(assembler), Context.of(record, doc))
 
 
 # ---------------------------------------------------------------- policies and alignment
