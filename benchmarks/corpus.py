@@ -4,11 +4,20 @@ Each synthetic document keeps the head (title, byline, date) of one real documen
 selection of body paragraphs of documents in the same language, so that every stage of the pipeline
 (clean-up, metadata, segmentation, linking) has realistic work to do. Generation is seeded: the same
 size and seed give the same files.
+
+The documents are made in rounds, one document per shipped document in each round; round k shifts
+every date by k days and every document number by 100 k, so that each round is a set of distinct
+policies (as in a real corpus, where two documents rarely share a number and an issue date) while
+the English and Chinese versions of one notice made in the same round still pair up as translations.
+Without it every synthetic copy of a notice would be a version of the same policy, and the cross-
+document alignment (kg.enrich) would grow with the square of the corpus.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +51,46 @@ def templates(corpus: Path = CORPUS) -> list[Template]:
     return out
 
 
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_EN = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})\b(?:,\s*(\d{4})\b)?")
+_ZH = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_NUM_ZH = re.compile(r"〔(\d{4})〕(\d+)号")
+_NUM_EN = re.compile(r"\[(\d{4})\]\s*No\.\s*(\d+)")
+
+
+def _shift(y: int, m: int, d: int, k: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d) + dt.timedelta(days=k)
+    except ValueError:
+        return None
+
+
+def vary(text: str, k: int) -> str:
+    """Round k's copy of a text: dates k days later, document numbers 100 k higher (k = 0: unchanged)."""
+    if not k:
+        return text
+
+    def iso(m):
+        d = _shift(int(m[1]), int(m[2]), int(m[3]), k)
+        return d.isoformat() if d else m[0]
+
+    def en(m):
+        d = _shift(int(m[3] or 2020), _MONTHS.index(m[1]) + 1, int(m[2]), k)
+        return m[0] if d is None else f"{_MONTHS[d.month - 1]} {d.day}" + (f", {d.year}" if m[3] else "")
+
+    def zh(m):
+        d = _shift(int(m[1] or 2020), int(m[2]), int(m[3]), k)
+        return m[0] if d is None else (f"{d.year}年" if m[1] else "") + f"{d.month}月{d.day}日"
+
+    text = _ISO.sub(iso, text)
+    text = _EN.sub(en, text)
+    text = _ZH.sub(zh, text)
+    text = _NUM_ZH.sub(lambda m: f"〔{m[1]}〕{int(m[2]) + 100 * k}号", text)
+    return _NUM_EN.sub(lambda m: f"[{m[1]}] No. {int(m[2]) + 100 * k}", text)
+
+
 def make_document(rng: random.Random, tpl: Template, pool: list[str]) -> str:
     """One document: a real head, then about as many body paragraphs as its template, recombined."""
     n = max(3, len(tpl.body) + rng.randint(-len(tpl.body) // 3, len(tpl.body) // 3))
@@ -64,7 +113,7 @@ def generate(folder: Path, megabytes: float, seed: int = 8, corpus: Path = CORPU
     total, paths, i = 0, [], 0
     while total < target:
         tpl = tpls[i % len(tpls)]
-        data = make_document(rng, tpl, pools[tpl.lang]).encode("utf-8")
+        data = vary(make_document(rng, tpl, pools[tpl.lang]), i // len(tpls)).encode("utf-8")
         path = folder / f"syn_{i:05d}_{tpl.name[:3]}.txt"
         path.write_bytes(data)
         paths.append(path)
