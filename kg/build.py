@@ -40,11 +40,20 @@ from rdflib import Graph
 
 from kg.errors import InputError, KGError, NoInputError
 from kg.extract import extract_source
-from kg.graph import assemble_rows, default_doc_iri, document_rows
+from kg.graph import assemble_rendered, default_doc_iri, document_rows
 from kg.model import DocRecord, FileFate
 from kg.read import MAX_BYTES, find_inputs, read_source
 from kg.report import write_report
-from kg.triples import Row, Triples, canonical_lexical, nt_rows, nt_term, ntriples_bytes, turtle_bytes  # noqa: F401 (re-exported)
+from kg.triples import (  # noqa: F401 (re-exported)
+    Merged,
+    Rendered,
+    Triples,
+    canonical_lexical,
+    nt_rows,
+    nt_term,
+    ntriples_bytes,
+    turtle_bytes,
+)
 
 PARALLEL_MIN_BYTES = 200_000  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4  # each worker holds its own lexicons
@@ -93,18 +102,19 @@ class BuildReport:
 
 @dataclass
 class DocPart:
-    """What extracting one document gives: its record, and its own triples written with IRI `doc`."""
+    """What extracting one document gives: its record, and its own triples written with IRI `doc`
+    (grouped by subject, each subject's Turtle statement already written)."""
 
     record: DocRecord
     doc: str
-    rows: list[Row]
+    rendered: Rendered
 
 
 def extract_part(path: Path) -> DocPart:
     """Read, extract and assemble one document (InputError when it cannot be read)."""
     rec = extract_source(read_source(path))
     doc = default_doc_iri(rec.source.name)
-    return DocPart(rec, str(doc), list(document_rows(rec, doc)))
+    return DocPart(rec, str(doc), Rendered.of(document_rows(rec, doc)))
 
 
 Result = tuple[str, DocPart | None, str]  # path, its part (None when skipped), why skipped
@@ -308,11 +318,11 @@ class RecordCache:
             pass
 
 
-def build_rows(inputs: Iterable[Path], workers: int | None = None,
-               progress: Callable[[str], None] | None = None,
-               on_files: Callable[[int], None] | None = None,
-               cache_dir: Path | None = None) -> tuple[Triples, BuildReport]:
-    """The triples of the .txt files under `inputs`; NoInputError if none can be built.
+def build_merged(inputs: Iterable[Path], workers: int | None = None,
+                 progress: Callable[[str], None] | None = None,
+                 on_files: Callable[[int], None] | None = None,
+                 cache_dir: Path | None = None) -> tuple[Merged, BuildReport]:
+    """The graph of the .txt files under `inputs`, as Turtle and rows; NoInputError if none can be built.
 
     With `cache_dir`, documents extracted by an earlier build (same bytes, same name, same kg
     version) are taken from the cache instead of being extracted again.
@@ -352,11 +362,20 @@ def build_rows(inputs: Iterable[Path], workers: int | None = None,
         err.fates = report.fates  # for the per-file summary (kg.report.fate_lines)
         raise err
     t1 = time.perf_counter()
-    triples = assemble_rows(report.records, parts={p.record.source.path: (p.doc, p.rows) for p in parts})
+    merged = assemble_rendered(report.records, parts={p.record.source.path: (p.doc, p.rendered) for p in parts})
     report.timings["assemble"] = time.perf_counter() - t1
-    report.triples = len(triples)
+    report.triples = merged.triples
     report.seconds = time.perf_counter() - t0
-    return triples, report
+    return merged, report
+
+
+def build_rows(inputs: Iterable[Path], workers: int | None = None,
+               progress: Callable[[str], None] | None = None,
+               on_files: Callable[[int], None] | None = None,
+               cache_dir: Path | None = None) -> tuple[Triples, BuildReport]:
+    """build_merged, as a set of rows."""
+    merged, report = build_merged(inputs, workers, progress, on_files, cache_dir)
+    return Triples(merged.rows()), report
 
 
 def build_graph(inputs: Iterable[Path], workers: int | None = None,
@@ -428,10 +447,9 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
     `store`: also bulk-load the graph into an embedded Oxigraph store at this path (kg.store),
     loaded into a new folder and swapped in atomically, stamped with the Turtle file it mirrors.
     """
-    triples, report = build_rows(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir)
+    merged, report = build_merged(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir)
     t0 = time.perf_counter()
-    rows = triples.rows
-    data = turtle_bytes(rows)
+    data = merged.turtle
     report.timings["serialize"] = time.perf_counter() - t0
     out = Path(out)
     write_atomic(out, data)
@@ -441,7 +459,7 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
         from kg.store import write_store
 
         t1 = time.perf_counter()
-        write_store(ntriples_bytes(rows, sort=False), Path(store), mirrors=out, turtle_sha256=hashlib.sha256(data).hexdigest())
+        write_store(merged.ntriples(), Path(store), mirrors=out, turtle_sha256=hashlib.sha256(data).hexdigest())
         report.timings["store"] = time.perf_counter() - t1
         report.store = str(store)
     report.seconds += time.perf_counter() - t0

@@ -12,7 +12,6 @@ documents at once (kg.enrich: policies across languages, alignments, citations, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from kg.extract import Link, links, segment_text
 from kg.model import DocRecord, Mention, Segment
 from kg.namespaces import ID, OA, ORG, SMEKG
-from kg.triples import Row, Triples, nt_rows
+from kg.triples import Merged, Rendered, Row, Triples, merge, nt_rows
 from kg.vocab import load_vocabulary, ontology_graph
 
 KIND_CLASS = {"section": SMEKG.Section, "measure": SMEKG.Measure, "preamble": SMEKG.Preamble}
@@ -192,26 +191,38 @@ def document_rows(record: DocRecord, doc: URIRef) -> set[Row]:
     return a.g.rows
 
 
-def assemble_rows(records: list[DocRecord], with_ontology: bool = True,
-                  parts: dict[str, tuple[str, Iterable[Row]]] | None = None) -> Triples:
-    """The triples of the given documents (records in any order give the same triples).
+@cache
+def ontology_rendered() -> Rendered:
+    return Rendered.of(ontology_rows())
 
-    `parts`: each document's rows already computed (by path: the IRI they were written with, the
-    rows); a document missing there, or whose IRI is not the one it gets here, is done again.
+
+def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
+                      parts: dict[str, tuple[str, Rendered]] | None = None) -> Merged:
+    """The graph of the given documents as one Turtle file and its rows (records in any order give
+    the same bytes).
+
+    `parts`: each document's own triples already rendered (by path: the IRI they were written with,
+    the rendered triples); a document missing there, or whose IRI is not the one it gets here (two
+    input files with the same name), is done again.
     """
     from kg.enrich import enrich  # policies, alignment, citations, quantities (kg.enrich)
 
     parts = parts or {}
     iris = doc_iris(records)
-    out = Triples(ontology_rows() if with_ontology else ())
+    pieces = [ontology_rendered()] if with_ontology else []
     for r in sorted(records, key=lambda r: (r.source.name, r.source.path)):
         doc = iris[r.source.path]
         done = parts.get(r.source.path)
-        out.update(done[1] if done is not None and done[0] == str(doc) else document_rows(r, doc))
+        pieces.append(done[1] if done is not None and done[0] == str(doc) else Rendered.of(document_rows(r, doc)))
     corpus = Assembler(with_ontology=False)
     enrich(corpus, records, iris)
-    out.update(corpus.g.rows)
-    return out
+    pieces.append(Rendered.of(corpus.g.rows))
+    return merge(pieces)
+
+
+def assemble_rows(records: list[DocRecord], with_ontology: bool = True) -> Triples:
+    """The triples of the given documents (records in any order give the same triples)."""
+    return Triples(assemble_rendered(records, with_ontology).rows())
 
 
 def assemble(records: list[DocRecord], with_ontology: bool = True) -> Graph:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -219,14 +220,7 @@ def _block(c: _Compactor, s: str, pos: list[tuple[str, str]]) -> str:
 
 def turtle_blocks(rows: Iterable[Row], c: _Compactor) -> dict[str, str]:
     """Each subject's Turtle statement, keyed by the subject's N-Triples form (rows must be unique)."""
-    by_s: dict[str, list[tuple[str, str]]] = {}
-    for s, p, o in rows:
-        pos = by_s.get(s)
-        if pos is None:
-            by_s[s] = [(p, o)]
-        else:
-            pos.append((p, o))
-    return {s: _block(c, s, pos) for s, pos in by_s.items()}
+    return {s: _block(c, s, pos) for s, pos in group_rows(rows).items()}
 
 
 def compactor(prefixes: dict | None = None) -> _Compactor:
@@ -247,6 +241,86 @@ def turtle_bytes(rows: Iterable[Row], prefixes: dict | None = None) -> bytes:
     c = compactor(prefixes)
     blocks = turtle_blocks(rows, c)
     return turtle_document(blocks.items(), c.used, prefixes)
+
+
+def group_rows(rows: Iterable[Row]) -> dict[str, list[tuple[str, str]]]:
+    """Unique rows grouped by subject: {subject: [(predicate, object), ...]}."""
+    by_s: dict[str, list[tuple[str, str]]] = {}
+    for s, p, o in rows:
+        pos = by_s.get(s)
+        if pos is None:
+            by_s[s] = [(p, o)]
+        else:
+            pos.append((p, o))
+    return by_s
+
+
+@dataclass
+class Rendered:
+    """A set of triples grouped by subject, with each subject's Turtle statement already written:
+    one document's own triples, rendered where the document was extracted (a worker), or the
+    corpus-level ones. `merge` joins several into one Turtle file without formatting them again."""
+
+    by_subject: dict[str, list[tuple[str, str]]]
+    blocks: dict[str, str]
+    prefixes: frozenset[str]
+
+    @classmethod
+    def of(cls, rows: Iterable[Row]) -> Rendered:
+        c = compactor()
+        by_s = group_rows(rows)
+        blocks = {s: _block(c, s, pos) for s, pos in by_s.items()}
+        return cls(by_s, blocks, frozenset(c.used))
+
+    def rows(self) -> Iterator[Row]:
+        for s, pos in self.by_subject.items():
+            for p, o in pos:
+                yield s, p, o
+
+    def __len__(self) -> int:
+        return sum(len(pos) for pos in self.by_subject.values())
+
+
+@dataclass
+class Merged:
+    turtle: bytes
+    triples: int
+    by_subject: dict[str, list[tuple[str, str]]]  # every subject's unique (predicate, object) pairs
+
+    def rows(self) -> Iterator[Row]:
+        for s, pos in self.by_subject.items():
+            for p, o in pos:
+                yield s, p, o
+
+    def ntriples(self) -> bytes:
+        """N-Triples in no particular order (for a bulk loader)."""
+        return "".join(f"{s} {p} {o} .\n" for s, pos in self.by_subject.items() for p, o in pos).encode("utf-8")
+
+
+def merge(parts: Iterable[Rendered]) -> Merged:
+    """The Turtle file of the union of several rendered sets: the same bytes as turtle_bytes over the
+    union of their rows. A subject found in one set keeps its statement; one found in several is
+    written again from the union of its pairs."""
+    by_s: dict[str, list[tuple[str, str]]] = {}
+    blocks: dict[str, str | None] = {}
+    used: set[str] = set()
+    for part in parts:
+        used |= part.prefixes
+        for s, pos in part.by_subject.items():
+            have = by_s.get(s)
+            if have is None:
+                by_s[s] = pos
+                blocks[s] = part.blocks[s]
+            else:
+                by_s[s] = sorted(set(have) | set(pos))
+                blocks[s] = None
+    c = compactor()
+    for s, text in blocks.items():
+        if text is None:
+            blocks[s] = _block(c, s, by_s[s])
+    used |= c.used
+    n = sum(len(pos) for pos in by_s.values())
+    return Merged(turtle_document(blocks.items(), used), n, by_s)
 
 
 class Triples:
