@@ -38,6 +38,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg.enrich import Findings, find_in_document
 from kg.errors import InputError, KGError, NoInputError
 from kg.extract import extract_source
 from kg.graph import assemble_rendered, default_doc_iri, document_rows
@@ -108,13 +109,14 @@ class DocPart:
     record: DocRecord
     doc: str
     rendered: Rendered
+    findings: Findings
 
 
 def extract_part(path: Path) -> DocPart:
     """Read, extract and assemble one document (InputError when it cannot be read)."""
     rec = extract_source(read_source(path))
     doc = default_doc_iri(rec.source.name)
-    return DocPart(rec, str(doc), Rendered.of(document_rows(rec, doc)))
+    return DocPart(rec, str(doc), Rendered.of(document_rows(rec, doc)), find_in_document(rec, doc))
 
 
 Result = tuple[str, DocPart | None, str]  # path, its part (None when skipped), why skipped
@@ -362,7 +364,8 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
         err.fates = report.fates  # for the per-file summary (kg.report.fate_lines)
         raise err
     t1 = time.perf_counter()
-    merged = assemble_rendered(report.records, parts={p.record.source.path: (p.doc, p.rendered) for p in parts})
+    merged = assemble_rendered(report.records, parts={p.record.source.path: (p.doc, p.rendered) for p in parts},
+                               findings={p.record.source.path: p.findings for p in parts})
     report.timings["assemble"] = time.perf_counter() - t1
     report.triples = merged.triples
     report.seconds = time.perf_counter() - t0

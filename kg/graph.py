@@ -197,13 +197,14 @@ def ontology_rendered() -> Rendered:
 
 
 def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
-                      parts: dict[str, tuple[str, Rendered]] | None = None) -> Merged:
+                      parts: dict[str, tuple[str, Rendered]] | None = None,
+                      findings: dict | None = None) -> Merged:
     """The graph of the given documents as one Turtle file and its rows (records in any order give
     the same bytes).
 
     `parts`: each document's own triples already rendered (by path: the IRI they were written with,
     the rendered triples); a document missing there, or whose IRI is not the one it gets here (two
-    input files with the same name), is done again.
+    input files with the same name), is done again. `findings`: kg.enrich.Findings by path, the same.
     """
     from kg.enrich import enrich  # policies, alignment, citations, quantities (kg.enrich)
 
@@ -215,7 +216,7 @@ def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
         done = parts.get(r.source.path)
         pieces.append(done[1] if done is not None and done[0] == str(doc) else Rendered.of(document_rows(r, doc)))
     corpus = Assembler(with_ontology=False)
-    enrich(corpus, records, iris)
+    enrich(corpus, records, iris, findings)
     pieces.append(Rendered.of(corpus.g.rows))
     return merge(pieces)
 

@@ -292,5 +292,5 @@ def test_enrich_seed_assembly_without_enrich_has_no_inferences(seed_records):
     iris = doc_iris(records)
     for r in records:
         a.add_record(r, iris[r.source.path])
-    assert not list(a.g.subject_objects(SMEKG.inferredCompetentDepartment)), \
+    assert not list(a.g.to_graph().subject_objects(SMEKG.inferredCompetentDepartment)), \
         "inferred departments come from kg.enrich only, never from the stated links"

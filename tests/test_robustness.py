@@ -514,7 +514,9 @@ def test_robust_interrupted_build_leaves_previous_graph_and_no_temp_file(tmp_pat
         raise KeyboardInterrupt if where == "rename" else RuntimeError(f"failed during {where}")
 
     if where == "serialisation":
-        monkeypatch.setattr(kg.build, "turtle_bytes", boom)
+        import kg.graph
+
+        monkeypatch.setattr(kg.graph, "merge", boom)  # where the Turtle is written (kg.triples.merge)
     elif where == "write":
         monkeypatch.setattr(kg.build.os, "fsync", boom)
     else:

@@ -28,7 +28,7 @@ from kg.vocab import load_vocabulary
 SOSA = "http://www.w3.org/ns/sosa/"
 QUDT_UNIT_PROP = URIRef("http://qudt.org/schema/qudt/unit")
 
-__all__ = ["enrich", "document_inferences", "Summary"]
+__all__ = ["enrich", "document_inferences", "find_in_document", "Findings", "Summary"]
 
 
 @dataclass
@@ -63,10 +63,37 @@ class _Out:
         self.a.add_target(ev, doc, start, end, text[start:end], tag)
 
 
-def enrich(assembler, records: list[DocRecord], iris: dict[str, URIRef]) -> Summary:
-    """Add policies, alignments, citations, quantities and observations to the assembler's graph."""
+@dataclass
+class Findings:
+    """What kg.enrich finds in one document alone: computed where the document is extracted (a
+    worker) and kept with it, so that the corpus pass only matches and writes."""
+
+    doc: str  # the document IRI they were found with
+    citations: list[citations.Citation]
+    quantities: dict[tuple[int, int], list[Quantity]]  # (unit start, unit end) -> quantities in it
+
+
+def find_in_document(record: DocRecord, doc: URIRef) -> Findings:
+    ctx = Context.of(record, doc)
+    year = ctx.year()
+    found = {}
+    for u, _ in ctx.body_units():
+        qs = find_quantities(ctx.text, u.start, u.end, ctx.lang, year)
+        if qs:
+            found[(u.start, u.end)] = qs
+    return Findings(str(doc), citations.find_citations(ctx), found)
+
+
+def enrich(assembler, records: list[DocRecord], iris: dict[str, URIRef],
+           findings: dict[str, Findings] | None = None) -> Summary:
+    """Add policies, alignments, citations, quantities and observations to the assembler's graph.
+
+    `findings`: what was already found in each document alone (by path), where it was extracted."""
     out = _Out(assembler)
     ctxs = sorted((Context.of(r, iris[r.source.path]) for r in records), key=lambda c: str(c.doc))
+    for ctx in ctxs:
+        f = (findings or {}).get(ctx.record.source.path)
+        ctx.found = f if f is not None and f.doc == str(ctx.doc) else find_in_document(ctx.record, ctx.doc)
     summary = Summary()
     policy_of = _policies(out, ctxs, summary)
     index = citations.CitationIndex([
@@ -181,7 +208,7 @@ def _citations(out: _Out, ctx: Context, index: citations.CitationIndex, policy_o
     vocab = load_vocabulary()
     own = policy_of[str(ctx.doc)]
     cited: list[_Cited] = []
-    for c in citations.find_citations(ctx):
+    for c in ctx.found.citations:
         date, known = align.issue_date(ctx)
         hits, how = index.match(c, int(date[:4]) if date and known else None)
         policies = sorted({d.policy for d in hits})
@@ -245,7 +272,7 @@ def _quantities(out: _Out, ctx: Context, cited: list[_Cited], index: citations.C
     for u, seg in ctx.body_units():
         subject = ctx.subject(seg)
         last_date: PartialDate | None = None  # "71.7% on March 24, an increase of … from February 23"
-        for q in find_quantities(ctx.text, u.start, u.end, ctx.lang, year):
+        for q in ctx.found.quantities.get((u.start, u.end), ()):
             if q.date is None and q.since is not None and last_date is not None:
                 q = replace(q, date=last_date)
             last_date = q.date or last_date

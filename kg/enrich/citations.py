@@ -13,7 +13,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from kg.enrich.common import Context, PartialDate, cues, find_partial_dates, phrase_rx, slug
 
@@ -68,6 +68,7 @@ class Citation:
 # ---------------------------------------------------------------- normalisation
 
 
+@lru_cache(maxsize=65536)
 def norm_title(title: str, lang: str) -> str:
     t = unicodedata.normalize("NFKC", title).lower()
     if lang == "zh":
@@ -363,17 +364,10 @@ class CitationIndex:
             if hits:
                 return hits, "document number"
         if c.title:
-            scored = []
-            for d in self.docs:
-                for lang, title in self.titles_of(d.policy):
-                    if lang == c.lang:
-                        s = title_similarity(c.title, title, lang, floor=0.85)
-                        if s >= 0.85:
-                            scored.append((s, d))
-            if scored:
-                best = max(s for s, _ in scored)
-                return sorted({d.iri: d for s, d in scored if s == best}.values(), key=lambda d: d.iri), \
-                    f"title similarity {best:.2f}"
+            best, titles = self._title_match(c.title, c.lang)
+            if titles:
+                found = {d.iri: d for t in titles for d in self._docs_with_title(c.lang)[t]}
+                return sorted(found.values(), key=lambda d: d.iri), f"title similarity {best:.2f}"
         if c.date and c.issuers:
             hits = [d for d in self.docs if d.date and set(c.issuers) <= d.issuers and (d.date.month, d.date.day) ==
                     (c.date.month, c.date.day) and (c.date.year or citing_year or d.date.year) == d.date.year]
@@ -389,3 +383,25 @@ class CitationIndex:
                     by.setdefault(d.policy, set()).add((d.lang, d.title))
             self._titles = {p: sorted(t) for p, t in by.items()}
         return self._titles.get(policy, [])
+
+    def _docs_with_title(self, lang: str) -> dict[str, list[DocInfo]]:
+        """Each distinct title in `lang` -> the documents whose policy has that title."""
+        if not hasattr(self, "_by_title"):
+            self._by_title: dict[str, dict[str, list[DocInfo]]] = {}
+            for d in self.docs:
+                for tl, title in self.titles_of(d.policy):
+                    self._by_title.setdefault(tl, {}).setdefault(title, []).append(d)
+        return self._by_title.get(lang, {})
+
+    def _title_match(self, title: str, lang: str) -> tuple[float, list[str]]:
+        """The best title similarity (>= 0.85) of a cited title to the graph's titles, and the titles
+        that reach it. Each distinct title is compared once per distinct cited title (a corpus cites
+        the same laws again and again), not once per document."""
+        memo = self.__dict__.setdefault("_title_memo", {})
+        key = (title, lang)
+        if key not in memo:
+            scored = [(title_similarity(title, t, lang, floor=0.85), t) for t in self._docs_with_title(lang)]
+            scored = [(s, t) for s, t in scored if s >= 0.85]
+            best = max((s for s, _ in scored), default=0.0)
+            memo[key] = (best, [t for s, t in scored if s == best])
+        return memo[key]

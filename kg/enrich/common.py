@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -101,6 +102,7 @@ class Context:
     record: DocRecord
     doc: URIRef
     owner: dict[Unit, Segment] = field(default_factory=dict)
+    found: Any = None  # kg.enrich.Findings of this document, set by kg.enrich.enrich
 
     @classmethod
     def of(cls, record: DocRecord, doc: URIRef) -> Context:
