@@ -58,11 +58,14 @@ def _stamp(path: Path) -> dict:
 
 
 def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
-                turtle_sha256: str | None = None) -> Path:
-    """Bulk-load N-Triples into a new Oxigraph store and swap it in at `target` atomically.
+                turtle_sha256: str | None = None, extra: dict[str, bytes] | None = None,
+                turtle: bool = False) -> Path:
+    """Bulk-load N-Triples (Turtle with `turtle`) into a new Oxigraph store and swap it in at
+    `target` atomically.
 
     `mirrors`: the graph file this store is a copy of; its size, time and SHA-256 are recorded so
-    that readers use the store only while the file is unchanged.
+    that readers use the store only while the file is unchanged. `extra`: files written into the
+    store's folder with it (kg.load's manifest).
     """
     import pyoxigraph as ox
 
@@ -75,7 +78,7 @@ def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
         real.mkdir()
         store = ox.Store(str(real / _DB))
         if ntriples:
-            store.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
+            store.bulk_load(input=ntriples, format=ox.RdfFormat.TURTLE if turtle else ox.RdfFormat.N_TRIPLES)
         store.flush()
         triples = len(store)
         del store
@@ -84,6 +87,8 @@ def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
             meta["mirrors"] = os.path.abspath(mirrors)
             meta.update(_stamp(Path(mirrors)))
             meta["sha256"] = turtle_sha256 or hashlib.sha256(Path(mirrors).read_bytes()).hexdigest()
+        for name, data in (extra or {}).items():
+            (real / name).write_bytes(data)
         (real / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         _swap(real, target, token)
     except BaseException as e:
