@@ -71,6 +71,8 @@ class BuildReport:
     cached: int = 0  # documents whose DocPart came from the cache
     workers: int = 1
     store: str | None = None  # the embedded Oxigraph store written, if any
+    store_load: str = ""  # how: "bulk" or "incremental"
+    doc_keys: dict[str, str | None] = field(default_factory=dict)  # doc IRI -> its cache entry (kg.load)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
@@ -368,6 +370,13 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
                                findings={p.record.source.path: p.findings for p in parts})
     report.timings["assemble"] = time.perf_counter() - t1
     report.triples = merged.triples
+    for p in parts:  # which sections are the cached ones (kg.load diffs the store by them)
+        src = p.record.source
+        cached = rc is not None and merged.sections.get(p.doc) is p.rendered
+        report.doc_keys[p.doc] = rc.key(src.sha256, src.name).name if cached else None
+    for doc in merged.sections:
+        if doc not in report.doc_keys and doc not in ("ontology", "corpus"):
+            report.doc_keys[doc] = None  # written again in this process (two files with one name)
     report.seconds = time.perf_counter() - t0
     return merged, report
 
@@ -447,23 +456,24 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
     """Build and write the graph to `out` (Turtle) atomically: a failed build leaves the old file intact.
 
     `cache_dir`: reuse the extraction of unchanged documents (see RecordCache).
-    `store`: also bulk-load the graph into an embedded Oxigraph store at this path (kg.store),
-    loaded into a new folder and swapped in atomically, stamped with the Turtle file it mirrors.
+    `store`: also load the graph into an embedded Oxigraph store at this path (kg.load: in bulk, or
+    by the triples that changed), swapped in atomically, stamped with the Turtle file it mirrors.
     """
     merged, report = build_merged(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir)
     t0 = time.perf_counter()
     data = merged.turtle
-    report.timings["serialize"] = time.perf_counter() - t0
     out = Path(out)
     write_atomic(out, data)
     report.output = str(out)
     write_report(out, report.fates, data, report.triples)
+    report.timings["write"] = time.perf_counter() - t0
     if store is not None:
-        from kg.store import write_store
+        from kg.load import load
 
         t1 = time.perf_counter()
-        write_store(merged.ntriples(), Path(store), mirrors=out, turtle_sha256=hashlib.sha256(data).hexdigest())
+        res = load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, hashlib.sha256(data).hexdigest())
         report.timings["store"] = time.perf_counter() - t1
         report.store = str(store)
+        report.store_load = res.mode
     report.seconds += time.perf_counter() - t0
     return report

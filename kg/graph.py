@@ -210,15 +210,17 @@ def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
 
     parts = parts or {}
     iris = doc_iris(records)
-    pieces = [ontology_rendered()] if with_ontology else []
+    sections: dict[str, Rendered] = {"ontology": ontology_rendered()} if with_ontology else {}
     for r in sorted(records, key=lambda r: (r.source.name, r.source.path)):
         doc = iris[r.source.path]
         done = parts.get(r.source.path)
-        pieces.append(done[1] if done is not None and done[0] == str(doc) else Rendered.of(document_rows(r, doc)))
+        sections[str(doc)] = done[1] if done is not None and done[0] == str(doc) else Rendered.of(document_rows(r, doc))
     corpus = Assembler(with_ontology=False)
     enrich(corpus, records, iris, findings)
-    pieces.append(Rendered.of(corpus.g.rows))
-    return merge(pieces)
+    sections["corpus"] = Rendered.of(corpus.g.rows)
+    merged = merge(sections.values())
+    merged.sections = sections
+    return merged
 
 
 def assemble_rows(records: list[DocRecord], with_ontology: bool = True) -> Triples:

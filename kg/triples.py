@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -286,6 +286,11 @@ class Merged:
     turtle: bytes
     triples: int
     by_subject: dict[str, list[tuple[str, str]]]  # every subject's unique (predicate, object) pairs
+    sections: dict[str, Rendered] = field(default_factory=dict)  # what it was merged from, by name
+
+    def __contains__(self, row: Row) -> bool:
+        pos = self.by_subject.get(row[0])
+        return pos is not None and (row[1], row[2]) in pos
 
     def rows(self) -> Iterator[Row]:
         for s, pos in self.by_subject.items():

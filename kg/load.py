@@ -1,0 +1,163 @@
+"""Loading a build into the embedded Oxigraph store: in full, or by the triples that changed.
+
+A build is merged from sections (kg.graph.assemble_rendered): the ontology, one section per
+document (its own triples, kept in the extraction cache under its content hash) and the corpus-level
+triples. Beside the store, `kg-manifest.json` records which cache entry each document's section came
+from, and `kg-shared.pkl` holds the rows of the other sections. The next build compares:
+
+- when few documents changed, the store is copied (`Store.backup`: hard links to its immutable
+  files, milliseconds), the copy gets the old rows of the changed sections removed (unless the new
+  graph still holds them: a triple may be written by several sections) and the new rows added, and
+  it is swapped in atomically exactly as a bulk load would be (kg.store);
+- otherwise (no manifest, another kg version, a cache entry gone, many documents changed, two
+  files with the same name) it is a bulk load of the whole graph.
+
+Either way the store ends holding the triples of the Turtle file it is stamped with; the tests check
+an incremental store against a fresh bulk load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import StoreError
+from kg.store import _DB, _META, _cleanup, _stamp, _swap, is_store, write_store
+from kg.triples import Merged, Row
+
+MANIFEST = "kg-manifest.json"
+SHARED = "kg-shared.pkl"
+FORMAT = 1
+MAX_CHANGED = 0.25  # above this share of documents changed, a bulk load is cheaper
+
+
+@dataclass
+class LoadResult:
+    path: Path
+    mode: str  # "bulk" or "incremental"
+    removed: int = 0
+    added: int = 0
+    why: str = ""  # why a bulk load, when it was one
+
+
+def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | None],
+         cache_dir: Path | None, mirrors: Path, turtle_sha256: str) -> LoadResult:
+    """Bring the store at `target` to the graph `merged`.
+
+    `doc_keys`: each document section's cache entry (a file name under `cache_dir`), or None when its
+    rows were not taken from or written to the cache (then it cannot be diffed next time).
+    """
+    target = Path(target)
+    manifest = {"format": FORMAT, "version": version, "docs": doc_keys}
+    shared = _shared_rows(merged)
+    plan = _plan(merged, target, version, doc_keys, cache_dir, shared)
+    if isinstance(plan, str):
+        write_store(merged.turtle, target, mirrors=mirrors, turtle_sha256=turtle_sha256, turtle=True,
+                    extra={MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
+        return LoadResult(target, "bulk", why=plan)
+    removed, added = plan
+    _update(target, removed, added, mirrors, turtle_sha256,
+            {MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
+    return LoadResult(target, "incremental", len(removed), len(added))
+
+
+def _dump(rows: set[Row]) -> bytes:
+    return pickle.dumps(sorted(rows), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _shared_rows(merged: Merged) -> set[Row]:
+    """The rows of the sections that are not documents (the ontology, the corpus-level triples)."""
+    out: set[Row] = set()
+    for name in ("ontology", "corpus"):
+        sec = merged.sections.get(name)
+        if sec is not None:
+            out.update(sec.rows())
+    return out
+
+
+def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | None],
+          cache_dir: Path | None, shared: set[Row]) -> tuple[list[Row], list[Row]] | str:
+    """The rows to remove from and add to the current store, or why it must be a bulk load."""
+    if cache_dir is None:
+        return "no cache"
+    if not is_store(target):
+        return "no store yet"
+    try:
+        old = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+        with open(target / SHARED, "rb") as f:
+            old_shared = set(pickle.load(f))
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError):
+        return "no manifest beside the store"
+    if old.get("format") != FORMAT or old.get("version") != version:
+        return "another kg version built the store"
+    old_docs: dict[str, str | None] = old.get("docs", {})
+    if None in doc_keys.values() or None in old_docs.values():
+        return "a document's triples are not in the cache (two input files with the same name?)"
+    changed = sorted(d for d in set(old_docs) | set(doc_keys) if old_docs.get(d) != doc_keys.get(d))
+    if len(changed) > MAX_CHANGED * max(len(doc_keys), 1):
+        return f"{len(changed)} of {len(doc_keys)} documents changed"
+    candidates: list[Row] = [r for r in old_shared if r not in shared]
+    added: list[Row] = [r for r in shared if r not in old_shared]
+    from kg.build import DocPart
+
+    for doc in changed:
+        key = old_docs.get(doc)
+        if key is not None:
+            try:
+                with open(Path(cache_dir) / version / key, "rb") as f:
+                    part = pickle.load(f)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+                return f"the cache entry of {doc} is gone"
+            if not isinstance(part, DocPart) or part.doc != doc:
+                return f"the cache entry of {doc} is not its section"
+            candidates.extend(part.rendered.rows())
+        if doc in doc_keys:
+            added.extend(merged.sections[doc].rows())
+    removed = sorted({r for r in candidates if r not in merged})
+    return removed, sorted(set(added))
+
+
+def _ntriples(rows: list[Row]) -> bytes:
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in rows).encode("utf-8")
+
+
+def _update(target: Path, removed: list[Row], added: list[Row], mirrors: Path, turtle_sha256: str,
+            extra: dict[str, bytes]) -> None:
+    """Copy the store, apply the change to the copy, and swap it in (as kg.store.write_store does)."""
+    import pyoxigraph as ox
+
+    parent = target.parent
+    token = f"{os.getpid()}-{time.time_ns()}"
+    real = parent / f".{target.name}.{token}"
+    try:
+        real.mkdir()
+        src = ox.Store.read_only(str(target / _DB))
+        src.backup(str(real / _DB))
+        del src
+        store = ox.Store(str(real / _DB))
+        if removed:
+            for t in ox.parse(input=_ntriples(removed), format=ox.RdfFormat.N_TRIPLES):
+                store.remove(ox.Quad(t.subject, t.predicate, t.object))
+        if added:
+            store.load(input=_ntriples(added), format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        triples = len(store)
+        del store
+        meta = {"format": 1, "triples": triples, "created": time.time(), "mirrors": os.path.abspath(mirrors)}
+        meta.update(_stamp(Path(mirrors)))
+        meta["sha256"] = turtle_sha256
+        for name, data in extra.items():
+            (real / name).write_bytes(data)
+        (real / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        _swap(real, target, token)
+    except BaseException as e:
+        shutil.rmtree(real, ignore_errors=True)
+        if isinstance(e, (OSError, ValueError, SyntaxError)):
+            raise StoreError(f"cannot update the store {target}: {str(e).splitlines()[0] if str(e) else e}") from None
+        raise
+    _cleanup(target, real)
