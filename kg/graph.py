@@ -218,9 +218,7 @@ def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
     corpus = Assembler(with_ontology=False)
     enrich(corpus, records, iris, findings)
     sections["corpus"] = Rendered.of(corpus.g.rows)
-    merged = merge(sections.values())
-    merged.sections = sections
-    return merged
+    return merge(sections)
 
 
 def assemble_rows(records: list[DocRecord], with_ontology: bool = True) -> Triples:

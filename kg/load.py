@@ -28,7 +28,7 @@ from pathlib import Path
 
 from kg.errors import StoreError
 from kg.store import _DB, _META, _cleanup, _stamp, _swap, is_store, write_store
-from kg.triples import Merged, Row
+from kg.triples import Merged
 
 MANIFEST = "kg-manifest.json"
 SHARED = "kg-shared.pkl"
@@ -54,7 +54,7 @@ def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | N
     """
     target = Path(target)
     manifest = {"format": FORMAT, "version": version, "docs": doc_keys}
-    shared = _shared_rows(merged)
+    shared = _shared_lines(merged)
     plan = _plan(merged, target, version, doc_keys, cache_dir, shared)
     if isinstance(plan, str):
         write_store(merged.turtle, target, mirrors=mirrors, turtle_sha256=turtle_sha256, turtle=True,
@@ -66,22 +66,22 @@ def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | N
     return LoadResult(target, "incremental", len(removed), len(added))
 
 
-def _dump(rows: set[Row]) -> bytes:
-    return pickle.dumps(sorted(rows), protocol=pickle.HIGHEST_PROTOCOL)
+def _dump(lines: set[str]) -> bytes:
+    return pickle.dumps("".join(sorted(lines)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _shared_rows(merged: Merged) -> set[Row]:
-    """The rows of the sections that are not documents (the ontology, the corpus-level triples)."""
-    out: set[Row] = set()
+def _shared_lines(merged: Merged) -> set[str]:
+    """The N-Triples lines of the sections that are not documents (the ontology, the corpus level)."""
+    out: set[str] = set()
     for name in ("ontology", "corpus"):
         sec = merged.sections.get(name)
         if sec is not None:
-            out.update(sec.rows())
+            out.update(sec.nt.splitlines(keepends=True))
     return out
 
 
 def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | None],
-          cache_dir: Path | None, shared: set[Row]) -> tuple[list[Row], list[Row]] | str:
+          cache_dir: Path | None, shared: set[str]) -> tuple[list[str], list[str]] | str:
     """The rows to remove from and add to the current store, or why it must be a bulk load."""
     if cache_dir is None:
         return "no cache"
@@ -89,20 +89,23 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
         return "no store yet"
     try:
         old = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-        with open(target / SHARED, "rb") as f:
-            old_shared = set(pickle.load(f))
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError):
+    except (OSError, ValueError):
         return "no manifest beside the store"
-    if old.get("format") != FORMAT or old.get("version") != version:
+    if not isinstance(old, dict) or old.get("format") != FORMAT or old.get("version") != version:
         return "another kg version built the store"
+    try:
+        with open(target / SHARED, "rb") as f:
+            old_shared = set(pickle.load(f).splitlines(keepends=True))
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError, AttributeError):
+        return "no manifest beside the store"
     old_docs: dict[str, str | None] = old.get("docs", {})
     if None in doc_keys.values() or None in old_docs.values():
         return "a document's triples are not in the cache (two input files with the same name?)"
     changed = sorted(d for d in set(old_docs) | set(doc_keys) if old_docs.get(d) != doc_keys.get(d))
     if len(changed) > MAX_CHANGED * max(len(doc_keys), 1):
         return f"{len(changed)} of {len(doc_keys)} documents changed"
-    candidates: list[Row] = [r for r in old_shared if r not in shared]
-    added: list[Row] = [r for r in shared if r not in old_shared]
+    candidates: list[str] = [line for line in old_shared if line not in shared]
+    added: list[str] = [line for line in shared if line not in old_shared]
     from kg.build import DocPart
 
     for doc in changed:
@@ -115,18 +118,18 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
                 return f"the cache entry of {doc} is gone"
             if not isinstance(part, DocPart) or part.doc != doc:
                 return f"the cache entry of {doc} is not its section"
-            candidates.extend(part.rendered.rows())
+            candidates.extend(part.rendered.nt.splitlines(keepends=True))
         if doc in doc_keys:
-            added.extend(merged.sections[doc].rows())
-    removed = sorted({r for r in candidates if r not in merged})
+            added.extend(merged.sections[doc].nt.splitlines(keepends=True))
+    removed = sorted({line for line in candidates if line not in merged.lines_of(line.split(" ", 1)[0])})
     return removed, sorted(set(added))
 
 
-def _ntriples(rows: list[Row]) -> bytes:
-    return "".join(f"{s} {p} {o} .\n" for s, p, o in rows).encode("utf-8")
+def _ntriples(lines: list[str]) -> bytes:
+    return "".join(lines).encode("utf-8")
 
 
-def _update(target: Path, removed: list[Row], added: list[Row], mirrors: Path, turtle_sha256: str,
+def _update(target: Path, removed: list[str], added: list[str], mirrors: Path, turtle_sha256: str,
             extra: dict[str, bytes]) -> None:
     """Copy the store, apply the change to the copy, and swap it in (as kg.store.write_store does)."""
     import pyoxigraph as ox

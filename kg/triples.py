@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -227,10 +227,11 @@ def compactor(prefixes: dict | None = None) -> _Compactor:
     return _Compactor({p: str(ns) for p, ns in (prefixes or PREFIXES).items()})
 
 
-def turtle_document(blocks: Iterable[tuple[str, str]], used: Iterable[str], prefixes: dict | None = None) -> bytes:
+def turtle_document(blocks: Iterable[tuple[str, str]], used: Iterable[str], prefixes: dict | None = None,
+                    presorted: bool = False) -> bytes:
     """The Turtle file from (subject, statement) pairs: prefixes used, then the statements by subject."""
     prefixes = {p: str(ns) for p, ns in (prefixes or PREFIXES).items()}
-    body = "\n".join(text for _, text in sorted(blocks, key=lambda b: b[0]))
+    body = "\n".join(text for _, text in (blocks if presorted else sorted(blocks, key=lambda b: b[0])))
     head = "".join(f"@prefix {p}: <{prefixes[p]}> .\n" for p in sorted(set(used)))
     return (head + ("\n" if head and body else "") + body).encode("utf-8")
 
@@ -255,77 +256,134 @@ def group_rows(rows: Iterable[Row]) -> dict[str, list[tuple[str, str]]]:
     return by_s
 
 
+def nt_line(s: str, p: str, o: str) -> str:
+    return f"{s} {p} {o} .\n"
+
+
+def parse_line(line: str) -> Row:
+    """A canonical N-Triples line (as nt_line writes it) back to its row: IRIs hold no spaces."""
+    s, p, o = line.rstrip("\n")[:-2].split(" ", 2)
+    return s, p, o
+
+
 @dataclass
 class Rendered:
-    """A set of triples grouped by subject, with each subject's Turtle statement already written:
-    one document's own triples, rendered where the document was extracted (a worker), or the
-    corpus-level ones. `merge` joins several into one Turtle file without formatting them again."""
+    """A set of triples grouped by subject, each subject's Turtle statement already written: one
+    document's own triples, rendered where the document was extracted (a worker) and cached with
+    it, or the ontology's or the corpus-level ones. Kept as two strings and offsets (the Turtle
+    statements and the N-Triples lines, both in subject order) so that it pickles and loads fast;
+    `merge` joins several into one Turtle file without formatting them again."""
 
-    by_subject: dict[str, list[tuple[str, str]]]
-    blocks: dict[str, str]
+    subjects: list[str]  # sorted (code-point order of the N-Triples forms)
+    turtle: str
+    turtle_at: list[int]  # statement i is turtle[turtle_at[i]:turtle_at[i + 1]]
+    nt: str
+    nt_at: list[int]  # subject i's lines are nt[nt_at[i]:nt_at[i + 1]]
     prefixes: frozenset[str]
+    count: int
 
     @classmethod
     def of(cls, rows: Iterable[Row]) -> Rendered:
         c = compactor()
         by_s = group_rows(rows)
-        blocks = {s: _block(c, s, pos) for s, pos in by_s.items()}
-        return cls(by_s, blocks, frozenset(c.used))
+        subjects = sorted(by_s)
+        turtle, nt, t_at, n_at = [], [], [0], [0]
+        tn = nn = 0
+        for s in subjects:
+            pos = by_s[s]
+            block = _block(c, s, pos)
+            lines = "".join(f"{s} {p} {o} .\n" for p, o in pos)
+            turtle.append(block)
+            nt.append(lines)
+            tn += len(block)
+            nn += len(lines)
+            t_at.append(tn)
+            n_at.append(nn)
+        return cls(subjects, "".join(turtle), t_at, "".join(nt), n_at, frozenset(c.used),
+                   sum(len(pos) for pos in by_s.values()))
+
+    def block(self, i: int) -> str:
+        return self.turtle[self.turtle_at[i]:self.turtle_at[i + 1]]
+
+    def lines(self, i: int) -> list[str]:
+        return self.nt[self.nt_at[i]:self.nt_at[i + 1]].splitlines(keepends=True)
+
+    def pairs(self, i: int) -> list[tuple[str, str]]:
+        return [parse_line(line)[1:] for line in self.lines(i)]
 
     def rows(self) -> Iterator[Row]:
-        for s, pos in self.by_subject.items():
-            for p, o in pos:
-                yield s, p, o
+        for line in self.nt.splitlines():
+            yield parse_line(line)
 
     def __len__(self) -> int:
-        return sum(len(pos) for pos in self.by_subject.values())
+        return self.count
 
 
 @dataclass
 class Merged:
+    """The union of several Rendered sets: its Turtle file, its size, and what it was made from."""
+
     turtle: bytes
     triples: int
-    by_subject: dict[str, list[tuple[str, str]]]  # every subject's unique (predicate, object) pairs
-    sections: dict[str, Rendered] = field(default_factory=dict)  # what it was merged from, by name
+    sections: dict[str, Rendered]
+    first: dict[str, tuple[str, int]]  # subject -> (the first section holding it, its index there)
+    shared: dict[str, list[tuple[str, int]]]  # subject -> every section holding it, when several do
+
+    def holders(self, s: str) -> list[tuple[str, int]]:
+        if s in self.shared:
+            return self.shared[s]
+        return [self.first[s]] if s in self.first else []
+
+    def lines_of(self, s: str) -> set[str]:
+        """The N-Triples lines of one subject."""
+        return {line for name, i in self.holders(s) for line in self.sections[name].lines(i)}
 
     def __contains__(self, row: Row) -> bool:
-        pos = self.by_subject.get(row[0])
-        return pos is not None and (row[1], row[2]) in pos
+        return nt_line(*row) in self.lines_of(row[0])
 
     def rows(self) -> Iterator[Row]:
-        for s, pos in self.by_subject.items():
-            for p, o in pos:
-                yield s, p, o
+        for name, sec in self.sections.items():
+            for i, s in enumerate(sec.subjects):
+                if s in self.shared:
+                    if self.shared[s][0] == (name, i):
+                        yield from (parse_line(line) for line in sorted(self.lines_of(s)))
+                    continue
+                yield from (parse_line(line) for line in sec.lines(i))
 
-    def ntriples(self) -> bytes:
-        """N-Triples in no particular order (for a bulk loader)."""
-        return "".join(f"{s} {p} {o} .\n" for s, pos in self.by_subject.items() for p, o in pos).encode("utf-8")
 
-
-def merge(parts: Iterable[Rendered]) -> Merged:
+def merge(sections: dict[str, Rendered]) -> Merged:
     """The Turtle file of the union of several rendered sets: the same bytes as turtle_bytes over the
     union of their rows. A subject found in one set keeps its statement; one found in several is
-    written again from the union of its pairs."""
-    by_s: dict[str, list[tuple[str, str]]] = {}
-    blocks: dict[str, str | None] = {}
+    written again from the union of its triples."""
+    first: dict[str, tuple[str, int]] = {}
+    shared: dict[str, list[tuple[str, int]]] = {}
     used: set[str] = set()
-    for part in parts:
-        used |= part.prefixes
-        for s, pos in part.by_subject.items():
-            have = by_s.get(s)
-            if have is None:
-                by_s[s] = pos
-                blocks[s] = part.blocks[s]
-            else:
-                by_s[s] = sorted(set(have) | set(pos))
-                blocks[s] = None
+    for name, sec in sections.items():
+        used |= sec.prefixes
+        for i, s in enumerate(sec.subjects):
+            where = first.setdefault(s, (name, i))
+            if where[0] != name:
+                shared.setdefault(s, [where]).append((name, i))
     c = compactor()
-    for s, text in blocks.items():
-        if text is None:
-            blocks[s] = _block(c, s, by_s[s])
+    items: list[tuple[str, str]] = []
+    n = 0
+    for name, sec in sections.items():
+        n += sec.count
+        turtle, at = sec.turtle, sec.turtle_at
+        if not shared:
+            items.extend(zip(sec.subjects, (turtle[at[i]:at[i + 1]] for i in range(len(sec.subjects))), strict=True))
+            continue
+        for i, s in enumerate(sec.subjects):
+            holders = shared.get(s)
+            if holders is None:
+                items.append((s, turtle[at[i]:at[i + 1]]))
+            elif holders[0] == (name, i):  # written once, from the union of its triples
+                lines = {line for hn, hi in holders for line in sections[hn].lines(hi)}
+                n -= sum(len(sections[hn].lines(hi)) for hn, hi in holders) - len(lines)
+                items.append((s, _block(c, s, [parse_line(line)[1:] for line in lines])))
     used |= c.used
-    n = sum(len(pos) for pos in by_s.values())
-    return Merged(turtle_document(blocks.items(), used), n, by_s)
+    items.sort()  # nearly sorted already (each section is): linear time
+    return Merged(turtle_document(items, used, presorted=True), n, sections, first, shared)
 
 
 class Triples:
