@@ -29,7 +29,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -72,7 +72,7 @@ class BuildReport:
     workers: int = 1
     store: str | None = None  # the embedded Oxigraph store written, if any
     store_load: str = ""  # how: "bulk" or "incremental"
-    doc_keys: dict[str, str | None] = field(default_factory=dict)  # doc IRI -> its cache entry (kg.load)
+    doc_keys: dict[str, str | None] = field(default_factory=dict)  # section -> its cache entry (kg.load)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
@@ -118,7 +118,7 @@ def extract_part(path: Path) -> DocPart:
     """Read, extract and assemble one document (InputError when it cannot be read)."""
     rec = extract_source(read_source(path))
     doc = default_doc_iri(rec.source.name)
-    return DocPart(rec, str(doc), Rendered.of(document_rows(rec, doc)), find_in_document(rec, doc))
+    return DocPart(rec, str(doc), Rendered.of(document_rows(rec, doc), keep_nt=False), find_in_document(rec, doc))
 
 
 Result = tuple[str, DocPart | None, str]  # path, its part (None when skipped), why skipped
@@ -322,6 +322,43 @@ class RecordCache:
             pass
 
 
+class LinksCache(MutableMapping):
+    """The links sections of earlier builds (kg.enrich.corpus_sections), one pickle per key, in the
+    extraction cache's folder for this kg version. Failures to read or write are never fatal."""
+
+    def __init__(self, rc: RecordCache):
+        self.dir = rc.dir / "links"
+
+    def path(self, key: str) -> Path:
+        return self.dir / f"{key}.pkl"
+
+    def __getitem__(self, key: str) -> Rendered:
+        try:
+            with open(self.path(key), "rb") as f:
+                r = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            raise KeyError(key) from None
+        if not isinstance(r, Rendered) or r.key != key:
+            raise KeyError(key)
+        return r
+
+    def __setitem__(self, key: str, value: Rendered) -> None:
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass
+
+    def __delitem__(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def __iter__(self):
+        return (p.stem for p in self.dir.glob("*.pkl"))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def build_merged(inputs: Iterable[Path], workers: int | None = None,
                  progress: Callable[[str], None] | None = None,
                  on_files: Callable[[int], None] | None = None,
@@ -367,16 +404,19 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
         raise err
     t1 = time.perf_counter()
     merged = assemble_rendered(report.records, parts={p.record.source.path: (p.doc, p.rendered) for p in parts},
-                               findings={p.record.source.path: p.findings for p in parts})
+                               findings={p.record.source.path: p.findings for p in parts},
+                               reuse=LinksCache(rc) if rc is not None else None)
     report.timings["assemble"] = time.perf_counter() - t1
     report.triples = merged.triples
     for p in parts:  # which sections are the cached ones (kg.load diffs the store by them)
         src = p.record.source
         cached = rc is not None and merged.sections.get(p.doc) is p.rendered
         report.doc_keys[p.doc] = rc.key(src.sha256, src.name).name if cached else None
-    for doc in merged.sections:
-        if doc not in report.doc_keys and doc not in ("ontology", "corpus"):
-            report.doc_keys[doc] = None  # written again in this process (two files with one name)
+    for name, sec in merged.sections.items():
+        if name.startswith("links "):
+            report.doc_keys[name] = f"links/{sec.key}.pkl" if rc is not None and sec.key else None
+        elif name not in report.doc_keys and name not in ("ontology", "corpus"):
+            report.doc_keys[name] = None  # written again in this process (two files with one name)
     report.seconds = time.perf_counter() - t0
     return merged, report
 

@@ -12,6 +12,7 @@ documents at once (kg.enrich: policies across languages, alignments, citations, 
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from functools import cache
 from urllib.parse import quote
 
@@ -198,26 +199,27 @@ def ontology_rendered() -> Rendered:
 
 def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
                       parts: dict[str, tuple[str, Rendered]] | None = None,
-                      findings: dict | None = None) -> Merged:
+                      findings: dict | None = None, reuse: MutableMapping[str, Rendered] | None = None) -> Merged:
     """The graph of the given documents as one Turtle file and its rows (records in any order give
     the same bytes).
 
     `parts`: each document's own triples already rendered (by path: the IRI they were written with,
     the rendered triples); a document missing there, or whose IRI is not the one it gets here (two
     input files with the same name), is done again. `findings`: kg.enrich.Findings by path, the same.
+    `reuse`: the links sections of earlier builds (kg.enrich.corpus_sections).
     """
-    from kg.enrich import enrich  # policies, alignment, citations, quantities (kg.enrich)
+    from kg.enrich import corpus_sections  # policies, alignment, citations, quantities (kg.enrich)
 
     parts = parts or {}
     iris = doc_iris(records)
+    corpus, _ = corpus_sections(records, iris, findings, reuse)
     sections: dict[str, Rendered] = {"ontology": ontology_rendered()} if with_ontology else {}
-    for r in sorted(records, key=lambda r: (r.source.name, r.source.path)):
+    for r in sorted(records, key=lambda r: (str(iris[r.source.path]), r.source.path)):
         doc = iris[r.source.path]
         done = parts.get(r.source.path)
         sections[str(doc)] = done[1] if done is not None and done[0] == str(doc) else Rendered.of(document_rows(r, doc))
-    corpus = Assembler(with_ontology=False)
-    enrich(corpus, records, iris, findings)
-    sections["corpus"] = Rendered.of(corpus.g.rows)
+        sections[f"links {doc}"] = corpus[f"links {doc}"]  # next to its document: the merge sorts runs
+    sections["corpus"] = corpus["corpus"]
     return merge(sections)
 
 

@@ -1,9 +1,10 @@
 """Loading a build into the embedded Oxigraph store: in full, or by the triples that changed.
 
-A build is merged from sections (kg.graph.assemble_rendered): the ontology, one section per
-document (its own triples, kept in the extraction cache under its content hash) and the corpus-level
-triples. Beside the store, `kg-manifest.json` records which cache entry each document's section came
-from, and `kg-shared.pkl` holds the rows of the other sections. The next build compares:
+A build is merged from sections (kg.graph.assemble_rendered): the ontology, per document its own
+triples (kept in the extraction cache under its content hash) and its links section (citations,
+quantities: kept in the cache under a key of what they are made from), and the policies and
+alignments. Beside the store, `kg-manifest.json` records which cache entry each document's sections
+came from, and `kg-shared.pkl` holds the lines of the other two. The next build compares:
 
 - when few documents changed, the store is copied (`Store.backup`: hard links to its immutable
   files, milliseconds), the copy gets the old rows of the changed sections removed (unless the new
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from kg.errors import StoreError
 from kg.store import _DB, _META, _cleanup, _stamp, _swap, is_store, write_store
-from kg.triples import Merged
+from kg.triples import Merged, Rendered
 
 MANIFEST = "kg-manifest.json"
 SHARED = "kg-shared.pkl"
@@ -76,7 +77,7 @@ def _shared_lines(merged: Merged) -> set[str]:
     for name in ("ontology", "corpus"):
         sec = merged.sections.get(name)
         if sec is not None:
-            out.update(sec.nt.splitlines(keepends=True))
+            out.update(sec.all_lines())
     return out
 
 
@@ -116,11 +117,13 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
                     part = pickle.load(f)
             except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
                 return f"the cache entry of {doc} is gone"
-            if not isinstance(part, DocPart) or part.doc != doc:
+            if isinstance(part, DocPart) and part.doc == doc:
+                part = part.rendered
+            elif not (doc.startswith("links ") and isinstance(part, Rendered)):
                 return f"the cache entry of {doc} is not its section"
-            candidates.extend(part.rendered.nt.splitlines(keepends=True))
+            candidates.extend(part.all_lines())
         if doc in doc_keys:
-            added.extend(merged.sections[doc].nt.splitlines(keepends=True))
+            added.extend(merged.sections[doc].all_lines())
     removed = sorted({line for line in candidates if line not in merged.lines_of(line.split(" ", 1)[0])})
     return removed, sorted(set(added))
 

@@ -200,6 +200,60 @@ class _Compactor:
         return out
 
 
+class _Expander:
+    """The inverse of _Compactor: a Turtle term as _block writes it back to N-Triples."""
+
+    def __init__(self, prefixes: dict | None = None):
+        self.ns = {p: str(ns) for p, ns in (prefixes or PREFIXES).items()}
+        self.memo: dict[str, str] = {"a": _RDF_TYPE}
+
+    def __call__(self, term: str) -> str:
+        out = self.memo.get(term)
+        if out is not None:
+            return out
+        if term.startswith(("<", "_:")):
+            out = term
+        elif term.startswith('"'):
+            end = term.rfind('"')
+            suffix = term[end + 1:]
+            out = term if not suffix.startswith("^^") or suffix.startswith("^^<") else \
+                f"{term[: end + 1]}^^{self(suffix[2:])}"
+        elif term in ("true", "false"):
+            out = f'"{term}"^^<{_XSD}boolean>'
+        elif _INTEGER.fullmatch(term):
+            out = f'"{term}"^^<{_XSD}integer>'
+        else:
+            prefix, _, local = term.partition(":")
+            out = f"<{self.ns[prefix]}{local}>"
+        self.memo[term] = out
+        return out
+
+
+@cache
+def _expander() -> _Expander:
+    return _Expander()
+
+
+def block_lines(block: str) -> list[str]:
+    """One subject's Turtle statement (as _block writes it) back to its N-Triples lines. Literals are
+    written with their line breaks escaped, so every line of a statement holds one term or two."""
+    x = _expander()
+    lines = block.split("\n")
+    s = x(lines[0])
+    out, p = [], ""
+    for line in lines[1:]:
+        if not line:
+            continue
+        body = line[:-1] if line.endswith(",") else line[:-2]
+        if line.startswith("        "):
+            o = body[8:]
+        else:
+            pt, _, o = body[4:].partition(" ")
+            p = x(pt)
+        out.append(f"{s} {p} {x(o)} .\n")
+    return out
+
+
 def _block(c: _Compactor, s: str, pos: list[tuple[str, str]]) -> str:
     """One subject's Turtle statement: rdf:type first, then predicates and objects in code-point order."""
     pos.sort(key=lambda po: (po[0] != _RDF_TYPE, po[0], po[1]))
@@ -277,13 +331,16 @@ class Rendered:
     subjects: list[str]  # sorted (code-point order of the N-Triples forms)
     turtle: str
     turtle_at: list[int]  # statement i is turtle[turtle_at[i]:turtle_at[i + 1]]
-    nt: str
-    nt_at: list[int]  # subject i's lines are nt[nt_at[i]:nt_at[i + 1]]
     prefixes: frozenset[str]
     count: int
+    nt: str | None = None  # the N-Triples lines, grouped by subject in the same order (if kept)
+    nt_at: list[int] | None = None  # subject i's lines are nt[nt_at[i]:nt_at[i + 1]]
+    key: str = ""  # what it was made from, when it is kept in a cache under that name
 
     @classmethod
-    def of(cls, rows: Iterable[Row]) -> Rendered:
+    def of(cls, rows: Iterable[Row], keep_nt: bool = True) -> Rendered:
+        """`keep_nt`: keep the N-Triples lines too (faster to read back than parsing the statements,
+        twice the size: worth it for the sections made in the parent, not for the cached ones)."""
         c = compactor()
         by_s = group_rows(rows)
         subjects = sorted(by_s)
@@ -292,27 +349,34 @@ class Rendered:
         for s in subjects:
             pos = by_s[s]
             block = _block(c, s, pos)
-            lines = "".join(f"{s} {p} {o} .\n" for p, o in pos)
             turtle.append(block)
-            nt.append(lines)
             tn += len(block)
-            nn += len(lines)
             t_at.append(tn)
-            n_at.append(nn)
-        return cls(subjects, "".join(turtle), t_at, "".join(nt), n_at, frozenset(c.used),
-                   sum(len(pos) for pos in by_s.values()))
+            if keep_nt:
+                lines = "".join(f"{s} {p} {o} .\n" for p, o in pos)
+                nt.append(lines)
+                nn += len(lines)
+                n_at.append(nn)
+        count = sum(len(pos) for pos in by_s.values())
+        if keep_nt:
+            return cls(subjects, "".join(turtle), t_at, frozenset(c.used), count, "".join(nt), n_at)
+        return cls(subjects, "".join(turtle), t_at, frozenset(c.used), count)
 
     def block(self, i: int) -> str:
         return self.turtle[self.turtle_at[i]:self.turtle_at[i + 1]]
 
     def lines(self, i: int) -> list[str]:
+        if self.nt is None or self.nt_at is None:
+            return block_lines(self.block(i))
         return self.nt[self.nt_at[i]:self.nt_at[i + 1]].splitlines(keepends=True)
 
-    def pairs(self, i: int) -> list[tuple[str, str]]:
-        return [parse_line(line)[1:] for line in self.lines(i)]
+    def all_lines(self) -> list[str]:
+        if self.nt is None:
+            return [line for i in range(len(self.subjects)) for line in self.lines(i)]
+        return self.nt.splitlines(keepends=True)
 
     def rows(self) -> Iterator[Row]:
-        for line in self.nt.splitlines():
+        for line in self.all_lines():
             yield parse_line(line)
 
     def __len__(self) -> int:

@@ -1,9 +1,11 @@
 """A richer graph: policies across languages, aligned measures, quantities, citations, observations and
 inferred competent departments, each with evidence in the style of kg.graph.
 
-`enrich(assembler, records, iris)` adds what needs the whole corpus (kg.graph.assemble_rows calls it
-once, into an assembler of its own). Order matters: policies first (citations resolve to them), then
-citations (observations are about the policy cited), quantities and observations.
+`corpus_sections(records, iris, …)` makes what needs the whole corpus (kg.graph.assemble_rendered
+calls it once): the policies and alignments, and one links section per document (its citations,
+quantities and observations), which a later build reuses while its inputs are unchanged. Order
+matters: policies first (citations resolve to them), then citations (observations are about the
+policy cited), quantities and observations.
 `document_inferences(assembler, record, doc)` adds what needs one document only (the competent
 departments inferred from its instruments), with that document's own triples (kg.graph.document_rows).
 """
@@ -11,6 +13,8 @@ departments inferred from its instruments), with that document's own triples (kg
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -20,26 +24,24 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from kg.enrich import align, citations, competent, observations
 from kg.enrich.common import Context, PartialDate, span_mention
 from kg.enrich.quantities import Quantity, find_quantities
-from kg.graph import evidence_iri
+from kg.graph import Assembler, evidence_iri
 from kg.model import DocRecord, Mention, Unit
 from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
+from kg.triples import Rendered
 from kg.vocab import load_vocabulary
 
 SOSA = "http://www.w3.org/ns/sosa/"
 QUDT_UNIT_PROP = URIRef("http://qudt.org/schema/qudt/unit")
 
-__all__ = ["enrich", "document_inferences", "find_in_document", "Findings", "Summary"]
+__all__ = ["corpus_sections", "document_inferences", "find_in_document", "Findings", "Summary"]
 
 
 @dataclass
 class Summary:
-    """What enrich added (for tests and reports)."""
+    """The policies and alignments corpus_sections found (for tests and reports)."""
 
     policies: dict[str, list[str]] = field(default_factory=dict)  # policy IRI -> document IRIs
     alignments: list[align.Alignment] = field(default_factory=list)
-    citations: int = 0
-    quantities: int = 0
-    observations: int = 0
 
 
 class _Out:
@@ -84,26 +86,75 @@ def find_in_document(record: DocRecord, doc: URIRef) -> Findings:
     return Findings(str(doc), citations.find_citations(ctx), found)
 
 
-def enrich(assembler, records: list[DocRecord], iris: dict[str, URIRef],
-           findings: dict[str, Findings] | None = None) -> Summary:
-    """Add policies, alignments, citations, quantities and observations to the assembler's graph.
+def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], findings: dict[str, Findings] | None = None,
+                    reuse: MutableMapping[str, Rendered] | None = None) -> tuple[dict[str, Rendered], Summary]:
+    """What needs the whole corpus, as sections of the graph (kg.graph.assemble_rendered merges them):
 
-    `findings`: what was already found in each document alone (by path), where it was extracted."""
-    out = _Out(assembler)
+    - "corpus": the policies (a document and its translations) and the measure-by-measure alignments;
+    - "links <document IRI>": one document's citations (matched to the policies of the corpus),
+      quantities and observations.
+
+    `findings`: what was already found in each document alone (by path), where it was extracted.
+    `reuse`: links sections of earlier builds, by a key of everything they are made from (the
+    document, its policy, what each of its citations matched); a key found there is not written again.
+    """
+    ctxs = _contexts(records, iris, findings)
+    summary = Summary()
+    a = Assembler(with_ontology=False)
+    policy_of = _policies(_Out(a), ctxs, summary)
+    sections = {"corpus": Rendered.of(a.g.rows)}
+    index = _index(ctxs, policy_of)
+    for ctx in ctxs:
+        matches = _matches(ctx, index)
+        key = _links_key(ctx, policy_of, matches, index)
+        done = reuse.get(key) if reuse is not None else None
+        if done is None:
+            d = Assembler(with_ontology=False)
+            out = _Out(d)
+            _quantities(out, ctx, _citations(out, ctx, matches, policy_of), index)
+            done = Rendered.of(d.g.rows, keep_nt=False)
+            done.key = key
+            if reuse is not None:
+                reuse[key] = done
+        sections[f"links {ctx.doc}"] = done
+    return sections, summary
+
+
+def _contexts(records: list[DocRecord], iris: dict[str, URIRef], findings: dict[str, Findings] | None) -> list[Context]:
     ctxs = sorted((Context.of(r, iris[r.source.path]) for r in records), key=lambda c: str(c.doc))
     for ctx in ctxs:
         f = (findings or {}).get(ctx.record.source.path)
         ctx.found = f if f is not None and f.doc == str(ctx.doc) else find_in_document(ctx.record, ctx.doc)
-    summary = Summary()
-    policy_of = _policies(out, ctxs, summary)
-    index = citations.CitationIndex([
+    return ctxs
+
+
+def _index(ctxs: list[Context], policy_of: dict[str, str]) -> citations.CitationIndex:
+    return citations.CitationIndex([
         citations.DocInfo(str(c.doc), policy_of[str(c.doc)], c.lang, c.record.meta.title,
                           citations.parse_number(c.record.meta.doc_number or ""), c.issuers(), c.issued())
         for c in ctxs])
-    for ctx in ctxs:
-        cited = _citations(out, ctx, index, policy_of, summary)
-        _quantities(out, ctx, cited, index, summary)
-    return summary
+
+
+Match = tuple[citations.Citation, list[citations.DocInfo], str]
+
+
+def _matches(ctx: Context, index: citations.CitationIndex) -> list[Match]:
+    """Each citation the document makes, with the documents of the corpus it names and how."""
+    date, known = align.issue_date(ctx)
+    year = int(date[:4]) if date and known else None
+    return [(c, *index.match(c, year)) for c in ctx.found.citations]
+
+
+def _links_key(ctx: Context, policy_of: dict[str, str], matches: list[Match], index: citations.CitationIndex) -> str:
+    """Everything a document's links section is made from: its content and IRI, its policy, and for
+    each citation the policies matched with their issue dates (observations are dated from them)."""
+    issued = index.issued_of()
+    src = ctx.record.source
+    parts = [src.sha256, src.name, str(ctx.doc), policy_of[str(ctx.doc)]]
+    for c, hits, how in matches:
+        policies = sorted({d.policy for d in hits})
+        parts.append(repr((c.start, c.end, how, [(p, str(issued.get(p))) for p in policies])))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def document_inferences(assembler, record: DocRecord, doc: URIRef) -> int:
@@ -202,15 +253,12 @@ def _owner(ctx: Context, pos: int):
     return None
 
 
-def _citations(out: _Out, ctx: Context, index: citations.CitationIndex, policy_of: dict[str, str],
-               summary: Summary) -> list[_Cited]:
+def _citations(out: _Out, ctx: Context, matches: list[Match], policy_of: dict[str, str]) -> list[_Cited]:
     g = out.g
     vocab = load_vocabulary()
     own = policy_of[str(ctx.doc)]
     cited: list[_Cited] = []
-    for c in ctx.found.citations:
-        date, known = align.issue_date(ctx)
-        hits, how = index.match(c, int(date[:4]) if date and known else None)
+    for c, hits, how in matches:
         policies = sorted({d.policy for d in hits})
         if own in policies:
             continue  # the document cites itself (or another version of itself)
@@ -244,7 +292,6 @@ def _citations(out: _Out, ctx: Context, index: citations.CitationIndex, policy_o
             ev = out.evidence(ctx.doc, s, SMEKG.cites, target, mention)
             first_ev = first_ev or ev
         cited.append(_Cited(c, target, policies[0] if policies else None, first_ev))
-        summary.citations += 1
     return cited
 
 
@@ -263,12 +310,11 @@ def _date_literal(d: PartialDate | None, resolved: dt.date | None) -> Literal | 
     return None
 
 
-def _quantities(out: _Out, ctx: Context, cited: list[_Cited], index: citations.CitationIndex,
-                summary: Summary) -> None:
+def _quantities(out: _Out, ctx: Context, cited: list[_Cited], index: citations.CitationIndex) -> None:
     g = out.g
     sosa = lambda local: URIRef(SOSA + local)  # noqa: E731
     year = ctx.year()
-    issued_of = {d.policy: d.date for d in index.docs if d.date}
+    issued_of = index.issued_of()
     for u, seg in ctx.body_units():
         subject = ctx.subject(seg)
         last_date: PartialDate | None = None  # "71.7% on March 24, an increase of … from February 23"
@@ -283,7 +329,6 @@ def _quantities(out: _Out, ctx: Context, cited: list[_Cited], index: citations.C
             g.add((subject, SMEKG.quantity, node))
             mention = span_mention(str(node), q.code, "quantity", ctx.text, q.start, q.end, q.rule)
             out.evidence(ctx.doc, subject, SMEKG.quantity, node, mention)
-            summary.quantities += 1
             cue = observations.is_reported(ctx.text, (u.start, u.end), q, ctx.lang)
             if not cue or q.kind == "deadline":
                 continue
@@ -310,7 +355,6 @@ def _quantities(out: _Out, ctx: Context, cited: list[_Cited], index: citations.C
             mention = span_mention(str(obs), "OBSERVATION", "observation", ctx.text, q.start, q.end,
                                    f"observation: reporting cue {cue!r}; {q.rule}")
             out.evidence(ctx.doc, subject, SMEKG.reportsObservation, obs, mention)
-            summary.observations += 1
 
 
 def _nearest(cited: list[_Cited], pos: int) -> _Cited | None:

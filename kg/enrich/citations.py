@@ -375,6 +375,12 @@ class CitationIndex:
                 return hits, "issuer and issue date"
         return [], ""
 
+    def issued_of(self) -> dict[str, dt.date]:
+        """Each policy's issue date (from a document of it that has one)."""
+        if not hasattr(self, "_issued"):
+            self._issued = {d.policy: d.date for d in self.docs if d.date}
+        return self._issued
+
     def titles_of(self, policy: str) -> list[tuple[str, str]]:
         if not hasattr(self, "_titles"):
             by: dict[str, set[tuple[str, str]]] = {}
