@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from kg.enrich import Findings, find_in_document
 from kg.errors import InputError, KGError, NoInputError
@@ -105,20 +105,37 @@ class BuildReport:
 
 @dataclass
 class DocPart:
-    """What extracting one document gives: its record, and its own triples written with IRI `doc`
-    (grouped by subject, each subject's Turtle statement already written)."""
+    """What extracting one document gives: its record, what kg.enrich finds in it alone, and its own
+    triples written with IRI `doc` (grouped by subject, each subject's Turtle statement written).
+    From the cache, the triples stay on disk until asked for (`own`): a build that reuses the
+    document's whole section (kg.enrich.corpus_sections) never reads them."""
 
     record: DocRecord
     doc: str
-    rendered: Rendered
     findings: Findings
+    rendered: Rendered | None = None
+    own_file: str | None = None
+
+    def own(self, doc: URIRef) -> Rendered:
+        """Its own triples with IRI `doc` (written again if that is not the IRI they were written with)."""
+        if self.rendered is None and self.own_file and self.doc == str(doc):
+            try:
+                with open(self.own_file, "rb") as f:
+                    got = pickle.load(f)
+                if isinstance(got, Rendered):
+                    self.rendered = got
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+                pass
+        if self.rendered is not None and self.doc == str(doc):
+            return self.rendered
+        return Rendered.of(document_rows(self.record, doc), keep_nt=False)
 
 
 def extract_part(path: Path) -> DocPart:
     """Read, extract and assemble one document (InputError when it cannot be read)."""
     rec = extract_source(read_source(path))
     doc = default_doc_iri(rec.source.name)
-    return DocPart(rec, str(doc), Rendered.of(document_rows(rec, doc), keep_nt=False), find_in_document(rec, doc))
+    return DocPart(rec, str(doc), find_in_document(rec, doc), Rendered.of(document_rows(rec, doc), keep_nt=False))
 
 
 Result = tuple[str, DocPart | None, str]  # path, its part (None when skipped), why skipped
@@ -299,14 +316,19 @@ class RecordCache:
         if not isinstance(part, DocPart) or not isinstance(part.record, DocRecord) or part.record.source.size != size:
             return None
         rec = part.record
-        return replace(part, record=replace(rec, source=replace(rec.source, path=str(path), name=path.name)))
+        return replace(part, record=replace(rec, source=replace(rec.source, path=str(path), name=path.name)),
+                       rendered=None, own_file=str(entry.with_suffix(".own.pkl")))
 
     def put(self, part: DocPart) -> None:
+        """Two files: the part without its triples, and its triples (read only when needed)."""
         src = part.record.source
+        path = self.key(src.sha256, src.name)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.key(src.sha256, src.name),
-                         pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+            write_atomic(path.with_suffix(".own.pkl"), pickle.dumps(part.rendered, protocol=pickle.HIGHEST_PROTOCOL),
+                         sync=False)
+            write_atomic(path, pickle.dumps(replace(part, rendered=None, own_file=None),
+                                            protocol=pickle.HIGHEST_PROTOCOL), sync=False)
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 
@@ -322,12 +344,12 @@ class RecordCache:
             pass
 
 
-class LinksCache(MutableMapping):
-    """The links sections of earlier builds (kg.enrich.corpus_sections), one pickle per key, in the
-    extraction cache's folder for this kg version. Failures to read or write are never fatal."""
+class SectionCache(MutableMapping):
+    """The document sections of earlier builds (kg.enrich.corpus_sections), one pickle per key, in
+    the extraction cache's folder for this kg version. Failures to read or write are never fatal."""
 
     def __init__(self, rc: RecordCache):
-        self.dir = rc.dir / "links"
+        self.dir = rc.dir / "sections"
 
     def path(self, key: str) -> Path:
         return self.dir / f"{key}.pkl"
@@ -403,20 +425,15 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
         err.fates = report.fates  # for the per-file summary (kg.report.fate_lines)
         raise err
     t1 = time.perf_counter()
-    merged = assemble_rendered(report.records, parts={p.record.source.path: (p.doc, p.rendered) for p in parts},
-                               findings={p.record.source.path: p.findings for p in parts},
-                               reuse=LinksCache(rc) if rc is not None else None)
+    by_path = {p.record.source.path: p for p in parts}
+    merged = assemble_rendered(report.records, own=lambda r, doc: by_path[r.source.path].own(doc),
+                               findings={path: p.findings for path, p in by_path.items()},
+                               reuse=SectionCache(rc) if rc is not None else None)
     report.timings["assemble"] = time.perf_counter() - t1
     report.triples = merged.triples
-    for p in parts:  # which sections are the cached ones (kg.load diffs the store by them)
-        src = p.record.source
-        cached = rc is not None and merged.sections.get(p.doc) is p.rendered
-        report.doc_keys[p.doc] = rc.key(src.sha256, src.name).name if cached else None
-    for name, sec in merged.sections.items():
-        if name.startswith("links "):
-            report.doc_keys[name] = f"links/{sec.key}.pkl" if rc is not None and sec.key else None
-        elif name not in report.doc_keys and name not in ("ontology", "corpus"):
-            report.doc_keys[name] = None  # written again in this process (two files with one name)
+    for name, sec in merged.sections.items():  # where each document's section is kept (kg.load diffs by them)
+        if name not in ("ontology", "corpus"):
+            report.doc_keys[name] = f"sections/{sec.key}.pkl" if rc is not None and sec.key else None
     report.seconds = time.perf_counter() - t0
     return merged, report
 

@@ -12,7 +12,7 @@ documents at once (kg.enrich: policies across languages, alignments, citations, 
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from functools import cache
 from urllib.parse import quote
 
@@ -198,29 +198,25 @@ def ontology_rendered() -> Rendered:
 
 
 def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
-                      parts: dict[str, tuple[str, Rendered]] | None = None,
+                      own: Callable[[DocRecord, URIRef], Rendered] | None = None,
                       findings: dict | None = None, reuse: MutableMapping[str, Rendered] | None = None) -> Merged:
-    """The graph of the given documents as one Turtle file and its rows (records in any order give
-    the same bytes).
+    """The graph of the given documents as one Turtle file (records in any order give the same bytes).
 
-    `parts`: each document's own triples already rendered (by path: the IRI they were written with,
-    the rendered triples); a document missing there, or whose IRI is not the one it gets here (two
-    input files with the same name), is done again. `findings`: kg.enrich.Findings by path, the same.
-    `reuse`: the links sections of earlier builds (kg.enrich.corpus_sections).
+    `own(record, iri)`: a document's own triples, rendered (default: written here, kg.graph
+    document_rows); `findings`: kg.enrich.Findings by path; `reuse`: the document sections of
+    earlier builds (kg.enrich.corpus_sections).
     """
     from kg.enrich import corpus_sections  # policies, alignment, citations, quantities (kg.enrich)
 
-    parts = parts or {}
     iris = doc_iris(records)
-    corpus, _ = corpus_sections(records, iris, findings, reuse)
+    corpus, _ = corpus_sections(records, iris, own or _own, findings, reuse)
     sections: dict[str, Rendered] = {"ontology": ontology_rendered()} if with_ontology else {}
-    for r in sorted(records, key=lambda r: (str(iris[r.source.path]), r.source.path)):
-        doc = iris[r.source.path]
-        done = parts.get(r.source.path)
-        sections[str(doc)] = done[1] if done is not None and done[0] == str(doc) else Rendered.of(document_rows(r, doc))
-        sections[f"links {doc}"] = corpus[f"links {doc}"]  # next to its document: the merge sorts runs
-    sections["corpus"] = corpus["corpus"]
+    sections.update(sorted(corpus.items()))  # each sorted, and the sections in order: the merge sorts runs
     return merge(sections)
+
+
+def _own(record: DocRecord, doc: URIRef) -> Rendered:
+    return Rendered.of(document_rows(record, doc), keep_nt=False)
 
 
 def assemble_rows(records: list[DocRecord], with_ontology: bool = True) -> Triples:

@@ -62,7 +62,7 @@ def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | N
                     extra={MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
         return LoadResult(target, "bulk", why=plan)
     removed, added = plan
-    _update(target, removed, added, mirrors, turtle_sha256,
+    _update(target, removed, added, merged.triples, mirrors, turtle_sha256,
             {MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
     return LoadResult(target, "incremental", len(removed), len(added))
 
@@ -107,8 +107,6 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
         return f"{len(changed)} of {len(doc_keys)} documents changed"
     candidates: list[str] = [line for line in old_shared if line not in shared]
     added: list[str] = [line for line in shared if line not in old_shared]
-    from kg.build import DocPart
-
     for doc in changed:
         key = old_docs.get(doc)
         if key is not None:
@@ -117,9 +115,7 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
                     part = pickle.load(f)
             except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
                 return f"the cache entry of {doc} is gone"
-            if isinstance(part, DocPart) and part.doc == doc:
-                part = part.rendered
-            elif not (doc.startswith("links ") and isinstance(part, Rendered)):
+            if not isinstance(part, Rendered) or f"sections/{part.key}.pkl" != key:
                 return f"the cache entry of {doc} is not its section"
             candidates.extend(part.all_lines())
         if doc in doc_keys:
@@ -132,7 +128,7 @@ def _ntriples(lines: list[str]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def _update(target: Path, removed: list[str], added: list[str], mirrors: Path, turtle_sha256: str,
+def _update(target: Path, removed: list[str], added: list[str], triples: int, mirrors: Path, turtle_sha256: str,
             extra: dict[str, bytes]) -> None:
     """Copy the store, apply the change to the copy, and swap it in (as kg.store.write_store does)."""
     import pyoxigraph as ox
@@ -151,8 +147,7 @@ def _update(target: Path, removed: list[str], added: list[str], mirrors: Path, t
                 store.remove(ox.Quad(t.subject, t.predicate, t.object))
         if added:
             store.load(input=_ntriples(added), format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        triples = len(store)
+        store.flush()  # (len(store) would count every quad: the merged graph's count is the same)
         del store
         meta = {"format": 1, "triples": triples, "created": time.time(), "mirrors": os.path.abspath(mirrors)}
         meta.update(_stamp(Path(mirrors)))

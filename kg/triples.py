@@ -11,9 +11,12 @@ rdflib Graph when a caller wants one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -383,6 +386,47 @@ class Rendered:
         return self.count
 
 
+def _union(sections: list[Rendered]) -> tuple[list[str], list[str], dict[str, set[str]], set[str], int]:
+    """The union of rendered sets, by subject in order: (subjects, statements, the N-Triples lines of
+    the subjects several sets hold, prefixes used, number of triples). A subject found in one set
+    keeps its statement; one found in several is written again from the union of its triples."""
+    counts = Counter(s for sec in sections for s in sec.subjects)  # C speed; duplicates are few
+    dups = {s for s, k in counts.items() if k > 1}
+    used: set[str] = set()
+    n = 0
+    shared: dict[str, set[str]] = {}
+    items: list[tuple[str, str]] = []
+    for sec in sections:
+        used |= sec.prefixes
+        n += sec.count
+        subjects, turtle, at = sec.subjects, sec.turtle, sec.turtle_at
+        if not dups:
+            items.extend(zip(subjects, [turtle[at[i]:at[i + 1]] for i in range(len(subjects))], strict=True))
+            continue
+        for i, s in enumerate(subjects):
+            if s in dups:
+                got = sec.lines(i)
+                n -= len(got)
+                shared.setdefault(s, set()).update(got)
+            else:
+                items.append((s, turtle[at[i]:at[i + 1]]))
+    c = compactor()
+    for s, lines in shared.items():
+        n += len(lines)
+        items.append((s, _block(c, s, [parse_line(line)[1:] for line in lines])))
+    used |= c.used
+    items.sort()  # runs already sorted (each set is): close to linear time
+    return [s for s, _ in items], [b for _, b in items], shared, used, n
+
+
+def combine(sections: list[Rendered], key: str = "") -> Rendered:
+    """Several rendered sets as one (a document's own triples and its links)."""
+    if len(sections) == 1 and not key:
+        return sections[0]
+    subjects, blocks, _, used, n = _union(sections)
+    return Rendered(subjects, "".join(blocks), [0, *accumulate(map(len, blocks))], frozenset(used), n, key=key)
+
+
 @dataclass
 class Merged:
     """The union of several Rendered sets: its Turtle file, its size, and what it was made from."""
@@ -390,64 +434,34 @@ class Merged:
     turtle: bytes
     triples: int
     sections: dict[str, Rendered]
-    first: dict[str, tuple[str, int]]  # subject -> (the first section holding it, its index there)
-    shared: dict[str, list[tuple[str, int]]]  # subject -> every section holding it, when several do
-
-    def holders(self, s: str) -> list[tuple[str, int]]:
-        if s in self.shared:
-            return self.shared[s]
-        return [self.first[s]] if s in self.first else []
+    subjects: list[str]  # every subject, sorted
+    blocks: list[str]  # their statements
+    shared: dict[str, set[str]]  # subject -> its N-Triples lines, for a subject several sections hold
 
     def lines_of(self, s: str) -> set[str]:
         """The N-Triples lines of one subject."""
-        return {line for name, i in self.holders(s) for line in self.sections[name].lines(i)}
+        if s in self.shared:
+            return self.shared[s]
+        i = bisect_left(self.subjects, s)
+        if i < len(self.subjects) and self.subjects[i] == s:
+            return set(block_lines(self.blocks[i]))
+        return set()
 
     def __contains__(self, row: Row) -> bool:
         return nt_line(*row) in self.lines_of(row[0])
 
     def rows(self) -> Iterator[Row]:
-        for name, sec in self.sections.items():
-            for i, s in enumerate(sec.subjects):
-                if s in self.shared:
-                    if self.shared[s][0] == (name, i):
-                        yield from (parse_line(line) for line in sorted(self.lines_of(s)))
-                    continue
-                yield from (parse_line(line) for line in sec.lines(i))
+        for block in self.blocks:
+            for line in block_lines(block):
+                yield parse_line(line)
 
 
 def merge(sections: dict[str, Rendered]) -> Merged:
     """The Turtle file of the union of several rendered sets: the same bytes as turtle_bytes over the
-    union of their rows. A subject found in one set keeps its statement; one found in several is
-    written again from the union of its triples."""
-    first: dict[str, tuple[str, int]] = {}
-    shared: dict[str, list[tuple[str, int]]] = {}
-    used: set[str] = set()
-    for name, sec in sections.items():
-        used |= sec.prefixes
-        for i, s in enumerate(sec.subjects):
-            where = first.setdefault(s, (name, i))
-            if where[0] != name:
-                shared.setdefault(s, [where]).append((name, i))
-    c = compactor()
-    items: list[tuple[str, str]] = []
-    n = 0
-    for name, sec in sections.items():
-        n += sec.count
-        turtle, at = sec.turtle, sec.turtle_at
-        if not shared:
-            items.extend(zip(sec.subjects, (turtle[at[i]:at[i + 1]] for i in range(len(sec.subjects))), strict=True))
-            continue
-        for i, s in enumerate(sec.subjects):
-            holders = shared.get(s)
-            if holders is None:
-                items.append((s, turtle[at[i]:at[i + 1]]))
-            elif holders[0] == (name, i):  # written once, from the union of its triples
-                lines = {line for hn, hi in holders for line in sections[hn].lines(hi)}
-                n -= sum(len(sections[hn].lines(hi)) for hn, hi in holders) - len(lines)
-                items.append((s, _block(c, s, [parse_line(line)[1:] for line in lines])))
-    used |= c.used
-    items.sort()  # nearly sorted already (each section is): linear time
-    return Merged(turtle_document(items, used, presorted=True), n, sections, first, shared)
+    union of their rows."""
+    subjects, blocks, shared, used, n = _union(list(sections.values()))
+    return Merged(turtle_document(zip(subjects, blocks, strict=True), used, presorted=True), n, sections,
+                  subjects, blocks, shared)
 
 
 class Triples:

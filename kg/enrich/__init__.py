@@ -2,8 +2,9 @@
 inferred competent departments, each with evidence in the style of kg.graph.
 
 `corpus_sections(records, iris, …)` makes what needs the whole corpus (kg.graph.assemble_rendered
-calls it once): the policies and alignments, and one links section per document (its citations,
-quantities and observations), which a later build reuses while its inputs are unchanged. Order
+calls it once): the policies and alignments, and per document its citations, quantities and
+observations, joined with the document's own triples into one section that a later build reuses
+while its inputs are unchanged. Order
 matters: policies first (citations resolve to them), then citations (observations are about the
 policy cited), quantities and observations.
 `document_inferences(assembler, record, doc)` adds what needs one document only (the competent
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ from kg.enrich.quantities import Quantity, find_quantities
 from kg.graph import Assembler, evidence_iri
 from kg.model import DocRecord, Mention, Unit
 from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
-from kg.triples import Rendered
+from kg.triples import Rendered, combine
 from kg.vocab import load_vocabulary
 
 SOSA = "http://www.w3.org/ns/sosa/"
@@ -86,17 +87,19 @@ def find_in_document(record: DocRecord, doc: URIRef) -> Findings:
     return Findings(str(doc), citations.find_citations(ctx), found)
 
 
-def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], findings: dict[str, Findings] | None = None,
+def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Callable[[DocRecord, URIRef], Rendered],
+                    findings: dict[str, Findings] | None = None,
                     reuse: MutableMapping[str, Rendered] | None = None) -> tuple[dict[str, Rendered], Summary]:
-    """What needs the whole corpus, as sections of the graph (kg.graph.assemble_rendered merges them):
+    """The graph's sections (kg.graph.assemble_rendered merges them) but the ontology's:
 
     - "corpus": the policies (a document and its translations) and the measure-by-measure alignments;
-    - "links <document IRI>": one document's citations (matched to the policies of the corpus),
-      quantities and observations.
+    - one per document, named by its IRI: its own triples (`own(record, iri)`: its tree, links and
+      evidence) with its citations (matched to the policies of the corpus), quantities and observations.
 
     `findings`: what was already found in each document alone (by path), where it was extracted.
-    `reuse`: links sections of earlier builds, by a key of everything they are made from (the
-    document, its policy, what each of its citations matched); a key found there is not written again.
+    `reuse`: document sections of earlier builds, by a key of everything they are made from (the
+    document and its IRI, its policy, what each of its citations matched); a key found there is
+    taken as it is, and `own` is not called.
     """
     ctxs = _contexts(records, iris, findings)
     summary = Summary()
@@ -112,11 +115,10 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], findings:
             d = Assembler(with_ontology=False)
             out = _Out(d)
             _quantities(out, ctx, _citations(out, ctx, matches, policy_of), index)
-            done = Rendered.of(d.g.rows, keep_nt=False)
-            done.key = key
+            done = combine([own(ctx.record, ctx.doc), Rendered.of(d.g.rows, keep_nt=False)], key=key)
             if reuse is not None:
                 reuse[key] = done
-        sections[f"links {ctx.doc}"] = done
+        sections[str(ctx.doc)] = done
     return sections, summary
 
 
