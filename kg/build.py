@@ -381,6 +381,30 @@ class SectionCache(MutableMapping):
         return sum(1 for _ in self)
 
 
+class PairCache(dict):
+    """kg.enrich.align.group's decisions on pairs of documents, kept in one file of the cache."""
+
+    def __init__(self, rc: RecordCache):
+        super().__init__()
+        self.path = rc.dir / "pairs.pkl"
+        try:
+            with open(self.path, "rb") as f:
+                got = pickle.load(f)
+            if isinstance(got, dict):
+                self.update(got)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            pass
+        self.loaded = len(self)
+
+    def save(self) -> None:
+        if len(self) == self.loaded:
+            return
+        try:
+            write_atomic(self.path, pickle.dumps(dict(self), protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+        except (OSError, pickle.PicklingError):
+            pass
+
+
 def build_merged(inputs: Iterable[Path], workers: int | None = None,
                  progress: Callable[[str], None] | None = None,
                  on_files: Callable[[int], None] | None = None,
@@ -426,9 +450,12 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
         raise err
     t1 = time.perf_counter()
     by_path = {p.record.source.path: p for p in parts}
+    pairs = PairCache(rc) if rc is not None else None
     merged = assemble_rendered(report.records, own=lambda r, doc: by_path[r.source.path].own(doc),
                                findings={path: p.findings for path, p in by_path.items()},
-                               reuse=SectionCache(rc) if rc is not None else None)
+                               reuse=SectionCache(rc) if rc is not None else None, decided=pairs)
+    if pairs is not None:
+        pairs.save()
     report.timings["assemble"] = time.perf_counter() - t1
     report.triples = merged.triples
     for name, sec in merged.sections.items():  # where each document's section is kept (kg.load diffs by them)

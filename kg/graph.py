@@ -199,17 +199,19 @@ def ontology_rendered() -> Rendered:
 
 def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
                       own: Callable[[DocRecord, URIRef], Rendered] | None = None,
-                      findings: dict | None = None, reuse: MutableMapping[str, Rendered] | None = None) -> Merged:
+                      findings: dict | None = None, reuse: MutableMapping[str, Rendered] | None = None,
+                      decided: MutableMapping[str, tuple[bool, str]] | None = None) -> Merged:
     """The graph of the given documents as one Turtle file (records in any order give the same bytes).
 
     `own(record, iri)`: a document's own triples, rendered (default: written here, kg.graph
     document_rows); `findings`: kg.enrich.Findings by path; `reuse`: the document sections of
-    earlier builds (kg.enrich.corpus_sections).
+    earlier builds (kg.enrich.corpus_sections); `decided`: earlier decisions on pairs of documents
+    (kg.enrich.align.group).
     """
     from kg.enrich import corpus_sections  # policies, alignment, citations, quantities (kg.enrich)
 
     iris = doc_iris(records)
-    corpus, _ = corpus_sections(records, iris, own or _own, findings, reuse)
+    corpus, _ = corpus_sections(records, iris, own or _own, findings, reuse, decided)
     sections: dict[str, Rendered] = {"ontology": ontology_rendered()} if with_ontology else {}
     sections.update(sorted(corpus.items()))  # each sorted, and the sections in order: the merge sorts runs
     return merge(sections)

@@ -400,16 +400,15 @@ def _union(sections: list[Rendered]) -> tuple[list[str], list[str], dict[str, se
         used |= sec.prefixes
         n += sec.count
         subjects, turtle, at = sec.subjects, sec.turtle, sec.turtle_at
-        if not dups:
-            items.extend(zip(subjects, [turtle[at[i]:at[i + 1]] for i in range(len(subjects))], strict=True))
-            continue
-        for i, s in enumerate(subjects):
-            if s in dups:
+        cut = [i for i, s in enumerate(subjects) if s in dups] if dups else []
+        prev = 0
+        for i in [*cut, len(subjects)]:  # the runs between duplicated subjects go in as they are
+            items.extend(zip(subjects[prev:i], [turtle[at[k]:at[k + 1]] for k in range(prev, i)], strict=True))
+            if i < len(subjects):
                 got = sec.lines(i)
                 n -= len(got)
-                shared.setdefault(s, set()).update(got)
-            else:
-                items.append((s, turtle[at[i]:at[i + 1]]))
+                shared.setdefault(subjects[i], set()).update(got)
+            prev = i + 1
     c = compactor()
     for s, lines in shared.items():
         n += len(lines)

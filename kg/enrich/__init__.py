@@ -42,7 +42,7 @@ class Summary:
     """The policies and alignments corpus_sections found (for tests and reports)."""
 
     policies: dict[str, list[str]] = field(default_factory=dict)  # policy IRI -> document IRIs
-    alignments: list[align.Alignment] = field(default_factory=list)
+    alignments: list[tuple[str, str, str]] = field(default_factory=list)  # document IRIs aligned, and why
 
 
 class _Out:
@@ -89,7 +89,9 @@ def find_in_document(record: DocRecord, doc: URIRef) -> Findings:
 
 def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Callable[[DocRecord, URIRef], Rendered],
                     findings: dict[str, Findings] | None = None,
-                    reuse: MutableMapping[str, Rendered] | None = None) -> tuple[dict[str, Rendered], Summary]:
+                    reuse: MutableMapping[str, Rendered] | None = None,
+                    decided: MutableMapping[str, tuple[bool, str]] | None = None,
+                    ) -> tuple[dict[str, Rendered], Summary]:
     """The graph's sections (kg.graph.assemble_rendered merges them) but the ontology's:
 
     - "corpus": the policies (a document and its translations) and the measure-by-measure alignments;
@@ -99,13 +101,24 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     `findings`: what was already found in each document alone (by path), where it was extracted.
     `reuse`: document sections of earlier builds, by a key of everything they are made from (the
     document and its IRI, its policy, what each of its citations matched); a key found there is
-    taken as it is, and `own` is not called.
+    taken as it is, and `own` is not called; the "corpus" section the same, by a key of the groups.
+    `decided`: whether two documents are versions of one policy, from earlier builds (kg.enrich.align.group).
     """
     ctxs = _contexts(records, iris, findings)
-    summary = Summary()
-    a = Assembler(with_ontology=False)
-    policy_of = _policies(_Out(a), ctxs, summary)
-    sections = {"corpus": Rendered.of(a.g.rows)}
+    groups, joined = align.group(ctxs, decided)
+    policy_of = _policy_of(groups)
+    summary = Summary({policy_of[str(m[0].doc)]: [str(c.doc) for c in m] for m in groups},
+                      [(str(a.doc), str(b.doc), why) for a, b, why in joined])
+    key = _corpus_key(groups, joined)
+    corpus = reuse.get(key) if reuse is not None else None
+    if corpus is None:
+        a = Assembler(with_ontology=False)
+        _policies(_Out(a), groups, joined, policy_of)
+        corpus = Rendered.of(a.g.rows)
+        corpus.key = key
+        if reuse is not None:
+            reuse[key] = corpus
+    sections = {"corpus": corpus}
     index = _index(ctxs, policy_of)
     for ctx in ctxs:
         matches = _matches(ctx, index)
@@ -168,12 +181,15 @@ def document_inferences(assembler, record: DocRecord, doc: URIRef) -> int:
 # ---------------------------------------------------------------- policies and alignment
 
 
-def _policies(out: _Out, ctxs: list[Context], summary: Summary) -> dict[str, str]:
+def _policy_of(groups: list[list[Context]]) -> dict[str, str]:
+    return {str(c.doc): str(ID[f"policy/{align.policy_key(members)}"]) for members in groups for c in members}
+
+
+def _policies(out: _Out, groups: list[list[Context]], joined: list[tuple[Context, Context, str]],
+              policy_of: dict[str, str]) -> None:
     g = out.g
-    groups, joined = align.group(ctxs)
-    policy_of: dict[str, str] = {}
     for members in groups:
-        p = ID[f"policy/{align.policy_key(members)}"]
+        p = URIRef(policy_of[str(members[0].doc)])
         g.add((p, RDF.type, SMEKG.Policy))
         dates = sorted({align.issue_date(c) for c in members if c.record.meta.date}, key=lambda d: (not d[1], d[0]))
         if dates and len({d for d, known in dates if known} or {dates[0][0]}) == 1:
@@ -188,12 +204,15 @@ def _policies(out: _Out, ctxs: list[Context], summary: Summary) -> dict[str, str
                 g.add((p, RDFS.label, Literal(meta.title, lang=c.lang)))
             if meta.doc_number:
                 g.add((p, DCTERMS.identifier, Literal(meta.doc_number)))
-            policy_of[str(c.doc)] = str(p)
-        summary.policies[str(p)] = [str(c.doc) for c in members]
-    for al, why in joined:
-        _write_alignment(out, al, why, URIRef(policy_of[str(al.a.doc)]))
-        summary.alignments.append(al)
-    return policy_of
+    for a, b, why in joined:
+        _write_alignment(out, align.align(a, b), why, URIRef(policy_of[str(a.doc)]))
+
+
+def _corpus_key(groups: list[list[Context]], joined: list[tuple[Context, Context, str]]) -> str:
+    """Everything the policies and alignments are made from: the groups' members and the joins."""
+    parts = ["|".join(align.identity(c) for c in members) for members in groups]
+    parts += [f"{align.identity(a)}|{align.identity(b)}|{why}" for a, b, why in joined]
+    return "corpus-" + hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _head_span(ctx: Context) -> tuple[int, int]:

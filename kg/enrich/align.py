@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 from kg.enrich.citations import parse_number
@@ -200,8 +201,17 @@ def same_policy(a: Context, b: Context) -> tuple[bool, Alignment | None, str]:
     return False, None, f"structure differs ({len(al.pairs)} of {smaller} measures aligned)"
 
 
-def group(ctxs: list[Context]) -> tuple[list[list[Context]], list[tuple[Alignment, str]]]:
-    """Documents grouped into policies (each group sorted by IRI), and the alignments that joined them."""
+def identity(ctx: Context) -> str:
+    """What a document's part in the grouping depends on: its content, name and IRI."""
+    src = ctx.record.source
+    return f"{src.sha256}|{src.name}|{ctx.doc}"
+
+
+def group(ctxs: list[Context], decided: MutableMapping[str, tuple[bool, str]] | None = None,
+          ) -> tuple[list[list[Context]], list[tuple[Context, Context, str]]]:
+    """Documents grouped into policies (each group sorted by IRI), and the pairs that joined them
+    (sorted, each with why). `decided`: the decisions of earlier builds on pairs of documents, by
+    the pair's identities; a pair found there is not aligned again."""
     keys: dict[str, list[int]] = {}
     for i, c in enumerate(ctxs):
         num = parse_number(c.record.meta.doc_number or "")
@@ -225,15 +235,21 @@ def group(ctxs: list[Context]) -> tuple[list[list[Context]], list[tuple[Alignmen
                 if (i, j) in tried:
                     continue
                 tried.add((i, j))
-                ok, al, why = same_policy(ctxs[i], ctxs[j])
-                if ok and al is not None:
-                    joined.append((al, why))
+                pair = f"{identity(ctxs[i])}\x1f{identity(ctxs[j])}"
+                known = decided.get(pair) if decided is not None else None
+                if known is None:
+                    ok, al, why = same_policy(ctxs[i], ctxs[j])
+                    known = (bool(ok and al is not None), why)
+                    if decided is not None:
+                        decided[pair] = known
+                if known[0]:
+                    joined.append((ctxs[i], ctxs[j], known[1]))
                     parent[find(i)] = find(j)
     groups: dict[int, list[Context]] = {}
     for i, c in enumerate(ctxs):
         groups.setdefault(find(i), []).append(c)
     out = sorted((sorted(g, key=lambda c: str(c.doc)) for g in groups.values()), key=lambda g: str(g[0].doc))
-    return out, sorted(joined, key=lambda j: (str(j[0].a.doc), str(j[0].b.doc)))
+    return out, sorted(joined, key=lambda j: (str(j[0].doc), str(j[1].doc)))
 
 
 def policy_key(members: list[Context]) -> str:
