@@ -34,7 +34,8 @@ from kg.triples import Merged, Rendered
 MANIFEST = "kg-manifest.json"
 SHARED = "kg-shared.pkl"
 FORMAT = 1
-MAX_CHANGED = 0.25  # above this share of documents changed, a bulk load is cheaper
+MAX_CHANGED = 0.25  # above this share of documents changed (and MIN_CHANGED), a bulk load is cheaper
+MIN_CHANGED = 16
 
 
 @dataclass
@@ -103,7 +104,7 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
     if None in doc_keys.values() or None in old_docs.values():
         return "a document's triples are not in the cache (two input files with the same name?)"
     changed = sorted(d for d in set(old_docs) | set(doc_keys) if old_docs.get(d) != doc_keys.get(d))
-    if len(changed) > MAX_CHANGED * max(len(doc_keys), 1):
+    if len(changed) > max(MIN_CHANGED, MAX_CHANGED * len(doc_keys)):
         return f"{len(changed)} of {len(doc_keys)} documents changed"
     candidates: list[str] = [line for line in old_shared if line not in shared]
     added: list[str] = [line for line in shared if line not in old_shared]

@@ -1,0 +1,159 @@
+"""Incremental builds (kg.build, kg.load) and the section merge they rest on (kg.triples).
+
+The invariant: whatever was cached, a build writes the same bytes as a fresh build of the same
+files, and the embedded store holds exactly the triples of the Turtle file it is stamped with.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.build import build
+from kg.load import MANIFEST
+from kg.store import store_path
+from kg.triples import Rendered, block_lines, combine, merge, nt_term, turtle_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+GENRE = ROOT / "tests" / "data" / "genre"
+CORPUS = ROOT / "corpus"
+
+
+def _quads(store_dir: Path) -> set[str]:
+    st_ = ox.Store.read_only(str(store_dir / "db"))
+    return {str(q) for q in st_.quads_for_pattern(None, None, None)}
+
+
+def _turtle_quads(path: Path) -> set[str]:
+    mem = ox.Store()
+    mem.bulk_load(input=path.read_bytes(), format=ox.RdfFormat.TURTLE)
+    return {str(q) for q in mem.quads_for_pattern(None, None, None)}
+
+
+@pytest.fixture()
+def small_corpus(tmp_path) -> Path:
+    """Four short documents, two of them the English and Chinese versions of one notice (aligned)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("en_mof_sat_2019_13_tax_relief.txt", "zh_mof_sat_2019_13_tax_relief.txt",
+                 "en_pbc_2020_deferral_notice.txt", "zh_sme_promotion_law_excerpt.txt"):
+        shutil.copy(GENRE / name, src)
+    return src
+
+
+def _build(src: Path, out: Path, cache: Path | None = None, store: bool = True, workers: int = 1):
+    return build([src], out, workers=workers, cache_dir=cache, store=store_path(out) if store else None)
+
+
+def _check_against_fresh(src: Path, out: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh" / "g.ttl"
+    _build(src, fresh, store=False)
+    assert out.read_bytes() == fresh.read_bytes(), "an incremental build differs from a fresh one"
+    assert _quads(store_path(out)) == _turtle_quads(out), "the store is not the Turtle file"
+
+
+def test_incremental_builds_equal_fresh_builds_and_keep_the_store_exact(small_corpus, tmp_path):
+    out, cache = tmp_path / "b" / "graph.ttl", tmp_path / "b" / "cache"
+    first = _build(small_corpus, out, cache)
+    assert first.store_load == "bulk" and first.cached == 0
+
+    same = _build(small_corpus, out, cache)
+    assert same.store_load == "incremental" and same.cached == 4
+    _check_against_fresh(small_corpus, out, tmp_path)
+
+    # a document that is half of an aligned pair changes: its section and the policies' change
+    zh = small_corpus / "zh_mof_sat_2019_13_tax_relief.txt"
+    zh.write_text(zh.read_text(encoding="utf-8") + "\n小微企业可以申请信用贷款。\n", encoding="utf-8")
+    changed = _build(small_corpus, out, cache)
+    assert changed.store_load == "incremental" and changed.cached == 3
+    _check_against_fresh(small_corpus, out, tmp_path)
+
+    (small_corpus / "en_pbc_2020_deferral_notice.txt").unlink()  # one removed
+    removed = _build(small_corpus, out, cache)
+    assert removed.store_load == "incremental"
+    _check_against_fresh(small_corpus, out, tmp_path)
+
+    shutil.copy(CORPUS / "004_fd1c064580b13356.txt", small_corpus)  # one added
+    added = _build(small_corpus, out, cache, workers=2)
+    assert added.store_load == "incremental" and added.cached == 3
+    _check_against_fresh(small_corpus, out, tmp_path)
+
+
+def test_incremental_store_falls_back_to_a_bulk_load_when_what_it_diffs_against_is_gone(small_corpus, tmp_path):
+    out, cache = tmp_path / "b" / "graph.ttl", tmp_path / "b" / "cache"
+    _build(small_corpus, out, cache)
+    doc = small_corpus / "en_pbc_2020_deferral_notice.txt"
+
+    for spoil in ("sections", "manifest"):
+        doc.write_text(doc.read_text(encoding="utf-8") + f"\nSmall and micro enterprises ({spoil}).\n",
+                       encoding="utf-8")
+        if spoil == "sections":  # the cached sections of the previous build are gone
+            for d in cache.glob("*/sections"):
+                shutil.rmtree(d)
+        else:  # a manifest from elsewhere
+            (store_path(out) / MANIFEST).write_text(json.dumps({"format": 0}), encoding="utf-8")
+        r = _build(small_corpus, out, cache)
+        assert r.store_load == "bulk"
+        _check_against_fresh(small_corpus, out, tmp_path)
+
+
+def test_incremental_build_without_cache_is_a_bulk_load(small_corpus, tmp_path):
+    out = tmp_path / "graph.ttl"
+    _build(small_corpus, out)
+    r = _build(small_corpus, out)
+    assert r.store_load == "bulk" and r.cached == 0
+    assert _quads(store_path(out)) == _turtle_quads(out)
+
+
+# --- the section merge, on random triples ------------------------------------------------------
+
+NS = "https://w3id.org/smekg/id/"
+_subjects = st.sampled_from([f"{NS}doc/a", f"{NS}doc/a/1", f"{NS}doc/a_b", f"{NS}doc/a1", f"{NS}doc/a/1/ev/x/2",
+                             f"{NS}policy/p", "https://w3id.org/smekg/ontology#Measure", "urn:x:1",
+                             f"{NS}doc/%E4%B8%AD"])
+_predicates = st.sampled_from(["http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+                               "https://w3id.org/smekg/ontology#text", "http://purl.org/dc/terms/title",
+                               "http://www.w3.org/ns/oa#start", "https://w3id.org/smekg/ontology#9odd",
+                               "http://example.org/p q"])
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | \
+    st.sampled_from(['a " quote', "line\nbreak ;", "tab\t,", "end .", "中文 ;\n", "\\", "", "1", "true"])
+_objects = st.one_of(
+    _subjects.map(URIRef),
+    _text.map(Literal),
+    st.tuples(_text, st.sampled_from(["en", "zh", "zh-CN"])).map(lambda t: Literal(t[0], lang=t[1])),
+    st.integers(-10**6, 10**6).map(Literal),
+    st.booleans().map(Literal),
+    st.sampled_from([Literal("2020-02-09", datatype=XSD.date), Literal("0.5", datatype=XSD.decimal),
+                     Literal("x", datatype=URIRef("http://example.org/dt"))]),
+)
+_rows = st.lists(st.tuples(_subjects, _predicates, _objects), max_size=40).map(
+    lambda ts: {(nt_term(URIRef(s)), nt_term(URIRef(p.replace(" ", "%20"))), nt_term(o)) for s, p, o in ts})
+
+
+@given(st.lists(_rows, min_size=1, max_size=4))
+def test_incremental_merge_of_sections_is_the_turtle_of_their_union(sections):
+    union = set().union(*sections)
+    merged = merge({f"s{i}": Rendered.of(rows, keep_nt=i % 2 == 0) for i, rows in enumerate(sections)})
+    assert merged.turtle == turtle_bytes(union)
+    assert merged.triples == len(union)
+    assert set(merged.rows()) == union
+    for row in union:
+        assert row in merged
+    one = combine([Rendered.of(rows, keep_nt=False) for rows in sections], key="k")
+    assert set(one.rows()) == union and one.count == len(union) and one.key == "k"
+
+
+@given(_rows)
+def test_incremental_statements_read_back_to_their_triples(rows):
+    r = Rendered.of(rows, keep_nt=False)
+    assert sorted(r.all_lines()) == sorted(f"{s} {p} {o} .\n" for s, p, o in rows)
+    for i in range(len(r.subjects)):
+        assert block_lines(r.block(i)) == Rendered.of(rows).lines(i)
