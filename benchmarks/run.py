@@ -53,7 +53,8 @@ def _child_build(args: list[str]) -> dict:
               cache_dir=Path(cache) if cache != "-" else None,
               store=store_path(Path(out)) if store == "1" else None)
     return {"seconds": time.perf_counter() - t0, "triples": r.triples, "files": len(r.built),
-            "cached": r.cached, "timings": r.timings, "workers": r.workers, "peak_mb": _peak_mb()}
+            "cached": r.cached, "timings": r.timings, "workers": r.workers, "peak_mb": _peak_mb(),
+            "store_load": r.store_load}
 
 
 def _child_tokenize(args: list[str]) -> dict:
@@ -262,7 +263,8 @@ def section_incremental(work: Path, docs: int) -> dict:
     inc = run_child("build", str(corpus), str(work / f"inc{docs}.ttl"), "2", "1", str(cache))
     return {"documents": len(files), "triples": inc["triples"], "full_s": full["seconds"],
             "incremental_s": inc["seconds"], "cached": inc["cached"], "ratio": inc["seconds"] / full["seconds"],
-            "incremental_stages": inc["timings"], "full_stages": full["timings"]}
+            "store_load": inc["store_load"], "incremental_stages": inc["timings"], "full_stages": full["timings"],
+            "full_peak_mb": full["peak_mb"], "incremental_peak_mb": inc["peak_mb"]}
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -300,8 +302,9 @@ def table(res: dict) -> str:
     if inc:
         lines += ["", "## Incremental rebuild", "",
                   f"1 document of {inc['documents']} changed: {inc['incremental_s']:.1f} s against a full build "
-                  f"of {inc['full_s']:.1f} s = {inc['ratio'] * 100:.0f} % ({inc['cached']} documents from the cache; "
-                  "stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in inc["incremental_stages"].items()) + ")"]
+                  f"of {inc['full_s']:.1f} s = {inc['ratio'] * 100:.0f} % ({inc['cached']} documents from the cache, "
+                  f"store {inc.get('store_load') or '—'}; stages: "
+                  + ", ".join(f"{k} {v:.1f} s" for k, v in inc["incremental_stages"].items()) + ")"]
     return "\n".join(lines)
 
 
