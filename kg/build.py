@@ -130,6 +130,12 @@ class DocPart:
             return self.rendered
         return Rendered.of(document_rows(self.record, doc), keep_nt=False)
 
+    def take(self, doc: URIRef) -> Rendered:
+        """`own`, letting go of it (once joined into the document's section it is not needed)."""
+        got = self.own(doc)
+        self.rendered = None
+        return got
+
 
 def extract_part(path: Path) -> DocPart:
     """Read, extract and assemble one document (InputError when it cannot be read)."""
@@ -451,7 +457,7 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     t1 = time.perf_counter()
     by_path = {p.record.source.path: p for p in parts}
     pairs = PairCache(rc) if rc is not None else None
-    merged = assemble_rendered(report.records, own=lambda r, doc: by_path[r.source.path].own(doc),
+    merged = assemble_rendered(report.records, own=lambda r, doc: by_path[r.source.path].take(doc),
                                findings={path: p.findings for path, p in by_path.items()},
                                reuse=SectionCache(rc) if rc is not None else None, decided=pairs)
     if pairs is not None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from kg.errors import StoreError
 from kg.store import _DB, _META, _cleanup, _stamp, _swap, is_store, write_store
-from kg.triples import Merged, Rendered
+from kg.triples import Merged, Rendered, split_lines
 
 MANIFEST = "kg-manifest.json"
 SHARED = "kg-shared.pkl"
@@ -97,7 +97,7 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
         return "another kg version built the store"
     try:
         with open(target / SHARED, "rb") as f:
-            old_shared = set(pickle.load(f).splitlines(keepends=True))
+            old_shared = set(split_lines(pickle.load(f)))
     except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError, AttributeError):
         return "no manifest beside the store"
     old_docs: dict[str, str | None] = old.get("docs", {})

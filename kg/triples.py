@@ -317,6 +317,12 @@ def nt_line(s: str, p: str, o: str) -> str:
     return f"{s} {p} {o} .\n"
 
 
+def split_lines(text: str) -> list[str]:
+    """N-Triples text into its lines, each with its "\n" (not str.splitlines: a literal may hold
+    U+0085 or U+2028, which N-Triples leaves as they are)."""
+    return [line + "\n" for line in text.split("\n")[:-1]]
+
+
 def parse_line(line: str) -> Row:
     """A canonical N-Triples line (as nt_line writes it) back to its row: IRIs hold no spaces."""
     s, p, o = line.rstrip("\n")[:-2].split(" ", 2)
@@ -371,12 +377,12 @@ class Rendered:
     def lines(self, i: int) -> list[str]:
         if self.nt is None or self.nt_at is None:
             return block_lines(self.block(i))
-        return self.nt[self.nt_at[i]:self.nt_at[i + 1]].splitlines(keepends=True)
+        return split_lines(self.nt[self.nt_at[i]:self.nt_at[i + 1]])
 
     def all_lines(self) -> list[str]:
         if self.nt is None:
             return [line for i in range(len(self.subjects)) for line in self.lines(i)]
-        return self.nt.splitlines(keepends=True)
+        return split_lines(self.nt)
 
     def rows(self) -> Iterator[Row]:
         for line in self.all_lines():
