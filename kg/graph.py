@@ -22,10 +22,17 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from kg.extract import Link, links, segment_text
 from kg.model import DocRecord, Mention, Segment
 from kg.namespaces import ID, OA, ORG, SMEKG
-from kg.triples import Merged, Rendered, Row, Triples, merge, nt_rows
+from kg.triples import Merged, Rendered, Row, Triples, merge, nt_integer, nt_rows, nt_string
 from kg.vocab import load_vocabulary, ontology_graph
 
 KIND_CLASS = {"section": SMEKG.Section, "measure": SMEKG.Measure, "preamble": SMEKG.Preamble}
+# the terms of the evidence nodes, as N-Triples (kg.triples), written without rdflib terms
+_TYPE, _HAS_EVIDENCE, _EVIDENCE, _EVIDENCE_FOR, _LINK_PROPERTY, _RULE = (
+    f"<{t}>" for t in (RDF.type, SMEKG.hasEvidence, SMEKG.Evidence, SMEKG.evidenceFor, SMEKG.linkProperty, SMEKG.rule))
+_HAS_BODY, _HAS_TARGET, _SPECIFIC_RESOURCE, _HAS_SOURCE, _HAS_SELECTOR = (
+    f"<{t}>" for t in (OA.hasBody, OA.hasTarget, OA.SpecificResource, OA.hasSource, OA.hasSelector))
+_POSITION_SELECTOR, _START, _END, _QUOTE_SELECTOR, _EXACT = (
+    f"<{t}>" for t in (OA.TextPositionSelector, OA.start, OA.end, OA.TextQuoteSelector, OA.exact))
 
 
 def doc_slug(name: str) -> str:
@@ -138,34 +145,40 @@ class Assembler:
         self._evidence(doc, s, prop, obj, link.mention)
 
     def _evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
-        """Write the evidence node of one link (subject prop obj, found as mention m) and return its IRI."""
+        """Write the evidence node of one link (subject prop obj, found as mention m) and return its IRI.
+        (The most frequent triples of the graph: written as N-Triples strings directly.)"""
         g = self.g
         ev = evidence_iri(subject, prop, obj, m.start)
-        g.add((subject, SMEKG.hasEvidence, ev))
-        g.add((ev, RDF.type, SMEKG.Evidence))
-        g.add((ev, SMEKG.evidenceFor, subject))
-        g.add((ev, SMEKG.linkProperty, prop))
-        g.add((ev, OA.hasBody, obj))
-        g.add((ev, SMEKG.rule, Literal(m.rule)))
-        self.add_target(ev, doc, m.start, m.end, m.exact)
+        e, s = f"<{ev}>", g.nt(subject)
+        add = g.rows.add
+        add((s, _HAS_EVIDENCE, e))
+        add((e, _TYPE, _EVIDENCE))
+        add((e, _EVIDENCE_FOR, s))
+        add((e, _LINK_PROPERTY, g.nt(prop)))
+        add((e, _HAS_BODY, g.nt(obj)))
+        add((e, _RULE, nt_string(m.rule)))
+        self._target(e, str(ev), g.nt(doc), m.start, m.end, m.exact)
         return ev
 
     def add_target(self, ev: URIRef, doc: URIRef, start: int, end: int, exact: str, tag: str = "") -> URIRef:
         """An oa:hasTarget of an evidence node: the span start..end of `doc` (position and quote selectors)."""
-        g = self.g
-        base = f"{ev}/{tag}" if tag else str(ev)
-        target = URIRef(f"{base}/target" if not tag else base)
-        pos, quote_sel = URIRef(f"{base}/pos"), URIRef(f"{base}/quote")
-        g.add((ev, OA.hasTarget, target))
-        g.add((target, RDF.type, OA.SpecificResource))
-        g.add((target, OA.hasSource, doc))
-        g.add((target, OA.hasSelector, pos))
-        g.add((target, OA.hasSelector, quote_sel))
-        g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(start)))
-        g.add((pos, OA.end, Literal(end)))
-        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-        g.add((quote_sel, OA.exact, Literal(exact)))
+        return URIRef(self._target(f"<{ev}>", str(ev), self.g.nt(doc), start, end, exact, tag))
+
+    def _target(self, e: str, ev: str, d: str, start: int, end: int, exact: str, tag: str = "") -> str:
+        base = f"{ev}/{tag}" if tag else ev
+        target = f"{base}/target" if not tag else base
+        t, pos, quote_sel = f"<{target}>", f"<{base}/pos>", f"<{base}/quote>"
+        add = self.g.rows.add
+        add((e, _HAS_TARGET, t))
+        add((t, _TYPE, _SPECIFIC_RESOURCE))
+        add((t, _HAS_SOURCE, d))
+        add((t, _HAS_SELECTOR, pos))
+        add((t, _HAS_SELECTOR, quote_sel))
+        add((pos, _TYPE, _POSITION_SELECTOR))
+        add((pos, _START, nt_integer(start)))
+        add((pos, _END, nt_integer(end)))
+        add((quote_sel, _TYPE, _QUOTE_SELECTOR))
+        add((quote_sel, _EXACT, nt_string(exact)))
         return target
 
     def _sub_org(self, org: URIRef, kind_code: str) -> URIRef:

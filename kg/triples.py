@@ -36,6 +36,16 @@ _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
+def nt_string(text: str) -> str:
+    """A plain string literal as N-Triples (as nt_term writes Literal(text))."""
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+def nt_integer(n: int) -> str:
+    """An xsd:integer literal as N-Triples (as nt_term writes Literal(n))."""
+    return f'"{n}"^^<{_XSD}integer>'
+
+
 def nt_term(t) -> str:
     """One rdflib term as canonical N-Triples."""
     if isinstance(t, URIRef):
@@ -479,7 +489,8 @@ class Triples:
         self.rows: set[Row] = set(rows)
         self._memo: dict = {}
 
-    def _nt(self, t) -> str:
+    def nt(self, t) -> str:
+        """One rdflib term as N-Triples (memoised)."""
         s = self._memo.get(t)
         if s is None:
             s = self._memo[t] = nt_term(t)
@@ -488,11 +499,11 @@ class Triples:
     def add(self, triple) -> None:
         s, p, o = triple
         m = self._memo
-        self.rows.add((m.get(s) or self._nt(s), m.get(p) or self._nt(p), m.get(o) or self._nt(o)))
+        self.rows.add((m.get(s) or self.nt(s), m.get(p) or self.nt(p), m.get(o) or self.nt(o)))
 
     def __contains__(self, triple) -> bool:
         s, p, o = triple
-        return (self._nt(s), self._nt(p), self._nt(o)) in self.rows
+        return (self.nt(s), self.nt(p), self.nt(o)) in self.rows
 
     def __len__(self) -> int:
         return len(self.rows)
