@@ -5,17 +5,18 @@ Throughput choices, measured by `python -m benchmarks.run`:
 
 - extraction runs in worker processes over documents (fork start method where available, with the
   lexicons loaded once in the parent and inherited); each worker sends back one DocPart: the
-  document's record and its own triples as N-Triples rows (kg.graph.document_rows), so the parent
-  only adds the corpus-level triples (kg.enrich) and writes; results are merged by input position
-  and the rows are a set, so the output does not depend on the number of processes;
+  document's record, what kg.enrich finds in it alone, and its own triples already written as Turtle
+  statements (kg.graph.document_rows, kg.triples.Rendered), so the parent only adds what needs the
+  whole corpus (kg.enrich.corpus_sections) and merges; results are merged by input position and
+  sorted, so the output does not depend on the number of processes;
+- nothing goes through rdflib's store or serializer on the way (~20 us a triple to add, ~250 us to
+  serialise): triples are canonical N-Triples strings, each subject's statement is written once,
+  and the merge re-writes only the subjects several sections share (kg.triples.merge);
 - an unchanged document is not extracted again: its DocPart is kept under the cache folder, keyed
   by the SHA-256 of its bytes, its file name and a version key that changes whenever kg's code, the
-  ontology/ files or the spaCy/rdflib versions change;
-- serialisation does not go through rdflib's Turtle serializer (which canonicalises and sorts in
-  Python, ~4k triples/s here): every term is formatted once as canonical N-Triples, the triples are
-  sorted as strings and grouped by subject and predicate. The same rows give sorted N-Triples for
-  the store's bulk loader. The output is deterministic and valid Turtle (checked by a strict parser
-  in the tests); graphs with blank nodes are canonicalised first so their labels are stable.
+  ontology/ files or the spaCy/rdflib versions change; its whole section (own triples, citations,
+  quantities) and the policies' section are kept too, under keys of what they are made from, and
+  the store is updated by the sections that changed (kg.load).
 """
 
 from __future__ import annotations
@@ -45,16 +46,7 @@ from kg.graph import assemble_rendered, default_doc_iri, document_rows
 from kg.model import DocRecord, FileFate
 from kg.read import MAX_BYTES, find_inputs, read_source
 from kg.report import write_report
-from kg.triples import (  # noqa: F401 (re-exported)
-    Merged,
-    Rendered,
-    Triples,
-    canonical_lexical,
-    nt_rows,
-    nt_term,
-    ntriples_bytes,
-    turtle_bytes,
-)
+from kg.triples import Merged, Rendered, Triples, nt_rows, ntriples_bytes, turtle_bytes
 
 PARALLEL_MIN_BYTES = 200_000  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4  # each worker holds its own lexicons
@@ -97,7 +89,7 @@ class BuildReport:
         if self.output:
             s += f" -> {self.output}"
         if self.store:
-            s += f" + store {self.store}"
+            s += f" + store {self.store}" + (f" ({self.store_load})" if self.store_load else "")
         return s
 
 
@@ -471,22 +463,13 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     return merged, report
 
 
-def build_rows(inputs: Iterable[Path], workers: int | None = None,
-               progress: Callable[[str], None] | None = None,
-               on_files: Callable[[int], None] | None = None,
-               cache_dir: Path | None = None) -> tuple[Triples, BuildReport]:
-    """build_merged, as a set of rows."""
-    merged, report = build_merged(inputs, workers, progress, on_files, cache_dir)
-    return Triples(merged.rows()), report
-
-
 def build_graph(inputs: Iterable[Path], workers: int | None = None,
                 progress: Callable[[str], None] | None = None,
                 on_files: Callable[[int], None] | None = None,
                 cache_dir: Path | None = None) -> tuple[Graph, BuildReport]:
-    """build_rows, as an rdflib Graph (for callers that want rdflib's API on a small corpus)."""
-    triples, report = build_rows(inputs, workers, progress, on_files, cache_dir)
-    return triples.to_graph(), report
+    """build_merged, as an rdflib Graph (for callers that want rdflib's API on a small corpus)."""
+    merged, report = build_merged(inputs, workers, progress, on_files, cache_dir)
+    return Triples(merged.rows()).to_graph(), report
 
 
 # --- output -------------------------------------------------------------------------------------

@@ -3,11 +3,12 @@
 IRIs are minted from file names and tree positions only, so they are stable across runs; there are
 no blank nodes, so the serialised graph is deterministic.
 
-The graph is the union of three parts, written into `kg.triples.Triples` sinks (N-Triples rows, no
-rdflib store): the ontology's triples; each document's own triples (`document_rows`: its tree,
-links, evidence and the inferences that need only that document), computed where the document was
-extracted, in a worker, and cached with it; and the corpus-level triples that need several
-documents at once (kg.enrich: policies across languages, alignments, citations, quantities).
+The graph is the union of sections, each written into a `kg.triples.Triples` sink (N-Triples rows,
+no rdflib store) and rendered once (kg.triples.Rendered): the ontology's triples; per document its
+own triples (`document_rows`: its tree, links, evidence and the inferences that need only that
+document: computed where the document was extracted, in a worker) joined with its citations and
+quantities (kg.enrich.corpus_sections); and the policies across languages with their alignments.
+`assemble_rendered` merges them into one Turtle file (kg.triples.merge).
 """
 
 from __future__ import annotations
