@@ -10,7 +10,8 @@ under build/bench/, and reports, as ratios where the issue asks for them:
 - peak memory (resident set of the build process plus its workers);
 - the build with the embedded Oxigraph store against the rdflib/Turtle-only build;
 - one process against two (and that their outputs are byte-identical);
-- each named query's median latency on graphs of ~100k and ~1M triples, Oxigraph against rdflib;
+- each named query's median latency on graphs of ~100k and ~1M triples: Oxigraph (kg's read-only
+  store), the oxrdflib store plugin over the same store, and rdflib's memory store;
 - an incremental rebuild (one document of N changed) against a full build.
 
 Every measured build runs in a fresh subprocess, so peak memory and warm caches do not leak from one
@@ -87,7 +88,15 @@ def _child_queries(args: list[str]) -> dict:
     from kg.store import OxigraphGraph, parse_graph
 
     t0 = time.perf_counter()
-    g = OxigraphGraph(location) if backend == "oxigraph" else parse_graph(location)
+    if backend == "oxrdflib":  # the oxrdflib store plugin: rdflib's Graph API over the same Oxigraph store
+        import pyoxigraph as ox
+        from oxrdflib import OxigraphStore
+        from rdflib import Graph
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        g = Graph(store=OxigraphStore(store=ox.Store.read_only(str(location / "db"))), identifier=DATASET_DEFAULT_GRAPH_ID)
+    else:
+        g = OxigraphGraph(location) if backend == "oxigraph" else parse_graph(location)
     load = time.perf_counter() - t0
     out = {"load_seconds": load, "triples": len(g), "queries": {}}
     docs = sorted(str(o) for o in g.objects(None, DCTERMS.source))
@@ -103,6 +112,23 @@ def _child_queries(args: list[str]) -> dict:
             bindings = bind_params(nq, params, Lookup.for_source(g))
         except Exception as e:
             out["queries"][name] = {"median_s": None, "note": str(e).splitlines()[0][:100], "params": params}
+            continue
+        if backend == "oxrdflib":  # the plugin's query path: SPARQL text to Oxigraph, rows back as rdflib terms
+            from kg.store import bind_values
+
+            ns = {p: str(v) for p, v in PREFIXES.items()}
+            bound = bind_values(text, bindings)
+            times = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                try:
+                    rows = len(list(g.query(bound, initNs=ns)))
+                except Exception as e:
+                    note = str(e).splitlines()[0][:100]
+                    break
+                times.append(time.perf_counter() - t)
+            out["queries"][name] = {"median_s": statistics.median(times) if times else None, "runs": len(times),
+                                    "rows": rows, "note": note, "params": params}
             continue
         t = time.perf_counter()
         try:  # first as `kg query` runs it: in a forked child, stopped at the cap
@@ -225,11 +251,17 @@ def section_queries(work: Path, target: int, repeat: int, cap: float, probe_mb: 
     out = work / f"q{target}.ttl"
     b = run_child("build", str(corpus), str(out), "2", "1", "-")
     ox = run_child("queries", "oxigraph", str(work / f"q{target}.store"), str(repeat), str(cap))
+    try:
+        oxr = run_child("queries", "oxrdflib", str(work / f"q{target}.store"), str(repeat), str(cap))
+    except Exception as e:  # the plugin is optional (pip install oxrdflib)
+        oxr = {"queries": {}, "note": str(e)[:200]}
     rd = run_child("queries", "rdflib", str(out), str(max(1, repeat // 2)), str(cap))
     per = {}
     for name in sorted(set(ox["queries"]) | set(rd["queries"])):
         a, r = ox["queries"].get(name, {}), rd["queries"].get(name, {})
+        x = oxr["queries"].get(name, {})
         per[name] = {"oxigraph_ms": None if a.get("median_s") is None else a["median_s"] * 1000,
+                     "oxrdflib_ms": None if x.get("median_s") is None else x["median_s"] * 1000,
                      "rdflib_ms": None if r.get("median_s") is None else r["median_s"] * 1000,
                      "kg_query_ms": None if a.get("kg_query_s") is None else a["kg_query_s"] * 1000,
                      "rows": a.get("rows"), "note": "; ".join(filter(None, [
@@ -293,11 +325,13 @@ def table(res: dict) -> str:
         lines += ["", f"## Named queries on {q['triples']} triples (median ms; cap {q['cap_s']:g} s; "
                   f"Oxigraph open {q['oxigraph_open_s']:.2f} s / rdflib parse {q['rdflib_parse_s']:.1f} s; "
                   f"peak MB {q['oxigraph_peak_mb']:.0f} / {q['rdflib_peak_mb']:.0f})", "",
-                  "| query | rows | Oxigraph ms | rdflib ms | rdflib ÷ Oxigraph | `kg query` on the store ms | note |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| query | rows | Oxigraph ms | oxrdflib ms | rdflib ms | rdflib ÷ Oxigraph | `kg query` on the store ms "
+                  "| note |",
+                  "|---|---|---|---|---|---|---|---|"]
         for name, v in q["queries"].items():
-            lines.append(f"| {name} | {_fmt(v['rows'])} | {_fmt(v['oxigraph_ms'], 0)} | {_fmt(v['rdflib_ms'], 0)} | "
-                         f"{_fmt(v.get('speedup'), 1)} | {_fmt(v.get('kg_query_ms'), 0)} | {v['note']} |")
+            lines.append(f"| {name} | {_fmt(v['rows'])} | {_fmt(v['oxigraph_ms'], 0)} | {_fmt(v.get('oxrdflib_ms'), 0)} | "
+                         f"{_fmt(v['rdflib_ms'], 0)} | {_fmt(v.get('speedup'), 1)} | {_fmt(v.get('kg_query_ms'), 0)} | "
+                         f"{v['note']} |")
     inc = res.get("incremental")
     if inc:
         lines += ["", "## Incremental rebuild", "",
