@@ -52,6 +52,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from kg.errors import ParameterError, QueryError, QueryNotFound, QueryRefused, QueryTimeout, UnknownTerm
 from kg.namespaces import PREFIXES, SMEKG
 from kg.resources import data_dir
+from kg.store import from_ox, to_ox
 
 # FROM <file:///…> or FROM <http://…> would make rdflib fetch and parse the resource. Queries with a
 # dataset clause are refused below anyway; this makes sure nothing is ever loaded.
@@ -342,7 +343,7 @@ class _Concept:
     notation: str
     iri: str
     kinds: frozenset[str]
-    labels: tuple[str, ...] = ()
+    labels: tuple[str, ...] | None = ()  # None: the graph's, read by Lookup.labels when needed
 
 
 class Lookup:
@@ -354,6 +355,7 @@ class Lookup:
         self._concepts: list[_Concept] | None = None
         self._with_vocabulary = False
         self._documents: list[tuple[str, Any, Literal]] | None = None
+        self._labels: dict[str, list[str]] | None = None
 
     @classmethod
     def for_source(cls, source: Any) -> Lookup:
@@ -364,22 +366,39 @@ class Lookup:
         return cls(None)
 
     def concepts(self, with_vocabulary: bool = True) -> list[_Concept]:
-        """The graph's concepts first (they are what the query will match), then the vocabulary's."""
+        """The graph's concepts first (they are what the query will match), then the vocabulary's.
+
+        A few scans (the notations, then the members of each concept class), not a look-up per
+        concept: on the embedded store every look-up costs a seek. Labels are read when needed."""
         if self._concepts is None:
             out: list[_Concept] = []
             if self._triples is not None:
+                kinds_of: dict[Any, set[str]] = {}
+                for kind, classes in KIND_CLASSES.items():
+                    for cls in classes:
+                        for s, _, _ in self._triples(None, RDF.type, cls):
+                            kinds_of.setdefault(s, set()).add(kind)
                 for s, _, o in sorted(self._triples(None, SKOS.notation, None)):
-                    types = {t for _, _, t in self._triples(s, RDF.type, None)}
-                    kinds = frozenset(k for k, classes in KIND_CLASSES.items() if types & set(classes))
+                    kinds = frozenset(kinds_of.get(s, ()))
                     if kinds and isinstance(s, URIRef):
-                        labels = tuple(str(lab) for p in (SKOS.prefLabel, SKOS.altLabel)
-                                       for _, _, lab in self._triples(s, p, None))
-                        out.append(_Concept(str(o), str(s), kinds, labels))
+                        out.append(_Concept(str(o), str(s), kinds, None))
             self._concepts = out
         if with_vocabulary and not self._with_vocabulary:
             self._concepts = self._concepts + _vocabulary_concepts()
             self._with_vocabulary = True
         return self._concepts
+
+    def labels(self, c: _Concept) -> tuple[str, ...]:
+        """A concept's preferred and alternative labels (the graph's, read in two scans on first use)."""
+        if c.labels is not None:
+            return c.labels
+        if self._labels is None:
+            self._labels = {}
+            if self._triples is not None:
+                for p in (SKOS.prefLabel, SKOS.altLabel):
+                    for s, _, lab in self._triples(None, p, None):
+                        self._labels.setdefault(str(s), []).append(str(lab))
+        return tuple(self._labels.get(c.iri, ()))
 
     def find(self, value: str, param_type: str) -> URIRef:
         """The IRI of the concept whose code, IRI or label is `value`, of a kind the type allows."""
@@ -394,7 +413,7 @@ class Lookup:
                 return URIRef(c.iri)
         what = "department or other actor" if param_type == "department" else param_type.replace("-", " ")
         by_label = sorted({(c.notation, c.iri) for c in everything
-                           if c.kinds & kinds and v.lower() in (lab.lower() for lab in c.labels)})
+                           if c.kinds & kinds and v.lower() in (lab.lower() for lab in self.labels(c))})
         if len(by_label) == 1:
             return URIRef(by_label[0][1])
         if len(by_label) > 1:
@@ -417,8 +436,9 @@ class Lookup:
         if self._documents is None:
             docs = []
             if self._triples is not None:
+                policy_documents = {s for s, _, _ in self._triples(None, RDF.type, SMEKG.PolicyDocument)}
                 for s, _, o in self._triples(None, DCTERMS.source, None):
-                    if isinstance(o, Literal) and any(self._triples(s, RDF.type, SMEKG.PolicyDocument)):
+                    if isinstance(o, Literal) and s in policy_documents:
                         docs.append((str(o), s, o))
             self._documents = sorted(docs)
         return self._documents
@@ -551,47 +571,9 @@ def _is_oxigraph(source: Any) -> bool:
     return type(source).__module__.startswith("pyoxigraph")
 
 
-def _to_ox(term: Any):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    return term
-
-
-_XSD_STRING = str(XSD.string)
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-def _from_ox(term: Any):
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        return Literal(term.value) if dt in (_XSD_STRING, _LANG_STRING) else Literal(term.value, datatype=URIRef(dt))
-    return term
-
-
 def _ox_triples(store: Any, s: Any, p: Any, o: Any) -> Iterator[tuple]:
-    for q in store.quads_for_pattern(_to_ox(s) if s is not None else None, _to_ox(p) if p is not None else None,
-                                     _to_ox(o) if o is not None else None, None):
-        yield _from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)
+    for q in store.quads_for_pattern(to_ox(s), to_ox(p), to_ox(o), None):
+        yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
 
 
 def _evaluate(source: Any, text: str, prepared, bindings: dict[str, Any], limit: int | None) -> Result:
@@ -610,14 +592,14 @@ def _evaluate(source: Any, text: str, prepared, bindings: dict[str, Any], limit:
         if isinstance(res, ox.QuerySolutions):
             vars_ = [v.value for v in res.variables]
             for sol in res:
-                rows.append([_from_ox(sol[v]) for v in vars_])
+                rows.append([from_ox(sol[v]) for v in vars_])
                 if cap and len(rows) >= cap:
                     break
             form = "SELECT"
         else:
             vars_, form = ["subject", "predicate", "object"], "CONSTRUCT"
             for t in res:
-                rows.append([_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)])
+                rows.append([from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)])
                 if cap and len(rows) >= cap:
                     break
     else:

@@ -7,7 +7,7 @@ always parses the file into rdflib (the in-memory path), `--graph DIR` opens a s
 
 The store is exposed as an rdflib Graph backed by a small read-only rdflib Store over pyoxigraph
 (`OxigraphGraph`): rdflib's API (triples, value, subjects, len …) works as on any graph, and SPARQL
-text given to `g.query()` runs in Oxigraph, with initBindings passed as Oxigraph substitutions.
+text given to `g.query()` runs in Oxigraph, with initBindings bound by VALUES blocks (`bind_values`).
 rdflib's pre-parsed queries are not accepted by Oxigraph: they fall back to rdflib's own engine
 over the store, which is correct but slow, so kg.query sends the text (see `native_sparql`).
 
@@ -229,14 +229,54 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
+def to_ox(t):
+    """The pyoxigraph term for an rdflib term; None for None and for a variable (a pattern's blank).
+    The one rdflib -> pyoxigraph converter of kg (the store, kg.query's look-ups)."""
+    import pyoxigraph as ox
+
+    if t is None or isinstance(t, Variable):
+        return None
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype is not None:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    raise TypeError(f"not an RDF term: {t!r}")
+
+
+def from_ox(t):
+    """The rdflib term for a pyoxigraph term (None for None); xsd:string literals become plain ones."""
+    import pyoxigraph as ox
+
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        if t.datatype.value in (_XSD_STRING, _LANG_STRING):
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    raise StoreError(f"unsupported term in the store: {t!r}")
+
+
 class _Terms:
-    """Conversions between rdflib and pyoxigraph terms (memoised: vocabularies repeat)."""
+    """to_ox and from_ox, the latter memoised (vocabularies and documents repeat in results)."""
 
     def __init__(self):
         import pyoxigraph as ox
 
         self.ox = ox
         self.memo: dict = {}
+        self.to_ox = to_ox
 
     def to_rdflib(self, t):
         if t is None:
@@ -244,40 +284,11 @@ class _Terms:
         r = self.memo.get(t)
         if r is not None:
             return r
-        ox = self.ox
-        if isinstance(t, ox.NamedNode):
-            r = URIRef(t.value)
-        elif isinstance(t, ox.Literal):
-            if t.language:
-                r = Literal(t.value, lang=t.language)
-            elif t.datatype.value in (_XSD_STRING, _LANG_STRING):
-                r = Literal(t.value)
-            else:
-                r = Literal(t.value, datatype=URIRef(t.datatype.value))
-        elif isinstance(t, ox.BlankNode):
-            r = BNode(t.value)
-        else:
-            raise StoreError(f"unsupported term in the store: {t!r}")
+        r = from_ox(t)
         if len(self.memo) > 200_000:
             self.memo.clear()
         self.memo[t] = r
         return r
-
-    def to_ox(self, t):
-        ox = self.ox
-        if t is None or isinstance(t, Variable):
-            return None
-        if isinstance(t, URIRef):
-            return ox.NamedNode(str(t))
-        if isinstance(t, BNode):
-            return ox.BlankNode(str(t))
-        if isinstance(t, Literal):
-            if t.language:
-                return ox.Literal(str(t), language=t.language)
-            if t.datatype is not None:
-                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-            return ox.Literal(str(t))
-        raise TypeError(f"not an RDF term: {t!r}")
 
 
 _TOKEN = re.compile(r"""
@@ -291,10 +302,17 @@ _TOKEN = re.compile(r"""
 def bind_values(query: str, bindings: dict[str, object]) -> str:
     """SPARQL text with `bindings` (variable name -> rdflib term) in force everywhere, as rdflib's
     initBindings are: a one-row VALUES block opens the query's WHERE group (all the bindings) and every
-    nested group graph pattern that names a bound variable itself (OPTIONAL, EXISTS, UNION and MINUS
-    branches, sub-queries' WHERE), so that a filter nested in an OPTIONAL sees the value too; groups
+    nested group graph pattern that names a bound variable itself (EXISTS, UNION and MINUS branches,
+    sub-queries' WHERE, OPTIONAL), so that a filter nested in such a group sees the value too; groups
     that do not name one are left alone, which keeps Oxigraph's join order. The values are RDF terms
     serialised by rdflib (escaped), never text from a user.
+
+    One exception keeps Oxigraph fast: an OPTIONAL group that names a variable only inside its own
+    FILTER(...), directly in a group that has the value, gets no block. Its filter is the left join's
+    condition, which sees the value from the left (SPARQL 1.1 §18.2.2.5), while a VALUES block there
+    would make Oxigraph evaluate the OPTIONAL over the whole graph (a hash join) instead of once per
+    row. This is the `OPTIONAL { ?c skos:prefLabel ?l FILTER(LANGMATCHES(LANG(?l), ?lang)) }` of
+    nearly every named query.
     """
     if not bindings:
         return query
@@ -306,23 +324,68 @@ def bind_values(query: str, bindings: dict[str, object]) -> str:
 
     sig = [(m.lastgroup, m.group(), m.end()) for m in _TOKEN.finditer(query)
            if m.lastgroup not in ("ws", "comment")]
-    stack: list[list] = []  # per open brace: [insert position or None, variables named directly, not a group]
-    inserts: list[tuple[int, str]] = []
+    bound = set(bindings)
+
+    class _Group:
+        __slots__ = ("pos", "skip", "parent", "optional", "plain", "in_filter", "depth", "filter_at", "pending")
+
+        def __init__(self, pos, skip, parent, optional):
+            self.pos, self.skip, self.parent, self.optional = pos, skip, parent, optional
+            self.plain: set[str] = set()  # bound variables named directly, outside a FILTER(...)
+            self.in_filter: set[str] = set()  # bound variables named directly, inside a FILTER(...)
+            self.depth = 0  # parentheses open in this group
+            self.filter_at: int | None = None  # the depth a FILTER(...) opened at
+            self.pending = False  # FILTER seen, its "(" not yet
+
+    groups: list[_Group] = []  # in the order they open: a parent before its children
+    stack: list[_Group] = []
     for i, (kind, val, end) in enumerate(sig):
+        cur = stack[-1] if stack else None
         if kind == "open":
             nxt = sig[i + 1][1].upper() if i + 1 < len(sig) else ""
-            skip = (any(e[2] for e in stack) or _is_data_block(sig, i)
-                    or (i > 0 and sig[i - 1][1].upper() == "CONSTRUCT"))
+            prev = sig[i - 1][1].upper() if i > 0 else ""
+            skip = (any(g.skip for g in stack) or _is_data_block(sig, i) or prev == "CONSTRUCT")
             group = not skip and nxt != "SELECT"  # a sub-query's own WHERE group gets the block
-            top = group and not any(e[0] is not None for e in stack)
-            stack.append([end if group else None, set(bindings) if top else set(), skip])
+            parent = next((g for g in reversed(stack) if g.pos is not None), None)
+            g = _Group(end if group else None, skip, parent, prev == "OPTIONAL")
+            if cur is not None:
+                cur.pending = False
+            stack.append(g)
+            if group:
+                groups.append(g)
         elif kind == "close" and stack:
-            pos, names, _ = stack.pop()
-            names &= set(bindings)
-            if pos is not None and names:
-                inserts.append((pos, block(names)))
-        elif kind == "var" and stack:
-            stack[-1][1].add(val[1:])
+            stack.pop()
+        elif cur is None:
+            continue
+        elif kind == "var":
+            name = val[1:]
+            if name in bound:
+                (cur.in_filter if cur.filter_at is not None else cur.plain).add(name)
+        elif kind == "word" and val.upper() == "FILTER" and cur.filter_at is None:
+            cur.pending = True
+        elif val == "(":
+            if cur.pending:
+                cur.filter_at, cur.pending = cur.depth, False
+            cur.depth += 1
+        elif val == ")":
+            cur.depth -= 1
+            if cur.filter_at is not None and cur.depth <= cur.filter_at:
+                cur.filter_at = None
+
+    top = next((g for g in groups if g.parent is None), None)
+    given: dict[int, set[str]] = {}
+    inserts: list[tuple[int, str]] = []
+    for g in groups:
+        if g is top:
+            names = set(bound)
+        else:
+            names = g.plain | g.in_filter
+            if g.optional and g.parent is not None:
+                left = given.get(id(g.parent), set())
+                names -= {n for n in g.in_filter - g.plain if n in left}
+        given[id(g)] = names
+        if names:
+            inserts.append((g.pos, block(names)))
     out, last = [], 0
     for pos, text in sorted(inserts):
         out.append(query[last:pos])

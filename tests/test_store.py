@@ -97,12 +97,46 @@ def test_store_bind_values_skips_data_blocks_strings_and_templates():
          ' { SELECT ?s WHERE { ?s ?r ?lang } } }')
     out = bind_values(q, {"lang": Literal("en")})
     block = ' VALUES (?lang) { ("en") } '
-    # the WHERE group, the OPTIONAL and the sub-query's WHERE that name ?lang; not the template, the
-    # data block, the OPTIONAL that does not name it (a string and a comment do not count)
-    assert out.count(block) == 3
+    # the WHERE group and the sub-query's WHERE that names ?lang; not the template, the data block, the
+    # OPTIONAL that does not name it (a string and a comment do not count), nor the OPTIONAL that names
+    # it only in its own FILTER (the left join's condition sees the WHERE group's value)
+    assert out.count(block) == 2
     assert out.startswith('CONSTRUCT { ?s ?p "{" } WHERE {' + block)
+    assert 'OPTIONAL { ?s ?q "}" FILTER(LANG(?q) = ?lang) }' in out
     assert 'OPTIONAL { ?s ?q2 "?lang" }' in out
     Graph().query(out)  # still valid SPARQL
+
+
+def test_store_bind_values_gives_a_block_where_the_value_would_not_be_seen_otherwise():
+    q = ("SELECT * WHERE { ?x ?y ?z"
+         " OPTIONAL { ?x ?q ?l FILTER(LANG(?l) = ?lang) OPTIONAL { ?l ?a ?b FILTER(?b = ?lang) } }"
+         " OPTIONAL { ?x ?w ?lang } OPTIONAL { ?x ?w ?v BIND(?lang AS ?c) }"
+         " OPTIONAL { ?x ?w ?u FILTER NOT EXISTS { ?u ?k ?lang } }"
+         " { SELECT ?x WHERE { ?x ?p ?o OPTIONAL { ?x ?q ?m FILTER regex(?m, ?lang) } } } }")
+    out = bind_values(q, {"lang": Literal("en")})
+    b = ' VALUES (?lang) { ("en") } '
+    assert out.startswith("SELECT * WHERE {" + b)
+    assert f"OPTIONAL {{ ?x ?q ?l FILTER(LANG(?l) = ?lang) OPTIONAL {{{b} ?l ?a ?b" in out  # nested: a block
+    assert f"OPTIONAL {{{b} ?x ?w ?lang }}" in out  # in a triple pattern: a block
+    assert f"OPTIONAL {{{b} ?x ?w ?v BIND(?lang AS ?c) }}" in out  # in a BIND: a block
+    assert f"FILTER NOT EXISTS {{{b} ?u ?k ?lang }}" in out
+    assert "{ SELECT ?x WHERE { ?x ?p ?o OPTIONAL" in out  # the sub-query does not name ?lang itself...
+    assert f"OPTIONAL {{{b} ?x ?q ?m FILTER regex(?m, ?lang) }}" in out  # ...so its OPTIONAL gets one
+    Graph().query(out)
+    # and every form gives rdflib's initBindings rows, on Oxigraph too
+    g = Graph()
+    g.parse(data='<http://e/x> <http://e/p> "a"@en, "b"@zh ; <http://e/r> <http://e/y> .', format="turtle")
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+    q2 = ("SELECT ?x ?l ?c WHERE { ?x <http://e/r> ?y OPTIONAL { ?x <http://e/p> ?l FILTER(LANG(?l) = ?lang) }"
+          " OPTIONAL { ?x <http://e/r> ?y BIND(?lang AS ?c) } }")
+    for lang in ("en", "zh"):
+        want = [tuple(r) for r in g.query(q2, initBindings={"lang": Literal(lang)})]
+        got = [tuple(Literal(t.value, lang=t.language) if isinstance(t, ox.Literal) else URIRef(t.value) for t in s)
+               for s in store.query(bind_values(q2, {"lang": Literal(lang)}))]
+        assert got == want and len(want) == 1 and want[0][1].language == lang and str(want[0][2]) == lang
 
 
 def test_store_default_load_graph_prefers_a_fresh_store(built, tmp_path, monkeypatch):
