@@ -403,6 +403,30 @@ class PairCache(dict):
             pass
 
 
+def _warm_start(rc: RecordCache) -> None:
+    """The parsed vocabulary and the ontology's section, from the cache of this kg version (parsing
+    ontology/ with rdflib takes most of a second: a rebuild of a few documents should not pay it)."""
+    from kg.graph import ontology_rendered, use_ontology_rendered
+    from kg.vocab import Vocabulary, load_vocabulary, use_vocabulary
+
+    path = rc.dir / "ontology.pkl"
+    try:
+        with open(path, "rb") as f:
+            vocab, rendered = pickle.load(f)
+        if isinstance(vocab, Vocabulary) and isinstance(rendered, Rendered):
+            use_vocabulary(vocab)
+            use_ontology_rendered(rendered)
+            return
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    try:
+        rc.dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, pickle.dumps((load_vocabulary(), ontology_rendered()), protocol=pickle.HIGHEST_PROTOCOL),
+                     sync=False)
+    except (OSError, pickle.PicklingError):
+        pass
+
+
 def build_merged(inputs: Iterable[Path], workers: int | None = None,
                  progress: Callable[[str], None] | None = None,
                  on_files: Callable[[int], None] | None = None,
@@ -418,6 +442,8 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     if on_files:
         on_files(len(paths))
     rc = RecordCache(cache_dir) if cache_dir is not None else None
+    if rc is not None:
+        _warm_start(rc)
     results: list[Result | None] = [None] * len(paths)
     todo: list[int] = []
     for i, p in enumerate(paths):
@@ -457,7 +483,7 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     report.timings["assemble"] = time.perf_counter() - t1
     report.triples = merged.triples
     for name, sec in merged.sections.items():  # where each document's section is kept (kg.load diffs by them)
-        if name not in ("ontology", "corpus"):
+        if name != "ontology":
             report.doc_keys[name] = f"sections/{sec.key}.pkl" if rc is not None and sec.key else None
     report.seconds = time.perf_counter() - t0
     return merged, report

@@ -206,9 +206,19 @@ def document_rows(record: DocRecord, doc: URIRef) -> set[Row]:
     return a.g.rows
 
 
-@cache
+_ontology: list[Rendered] = []
+
+
 def ontology_rendered() -> Rendered:
-    return Rendered.of(ontology_rows())
+    """The ontology's section (rendered once per process, or given by `use_ontology_rendered`)."""
+    if not _ontology:
+        _ontology.append(Rendered.of(ontology_rows()))
+    return _ontology[0]
+
+
+def use_ontology_rendered(rendered: Rendered) -> None:
+    """Take the ontology's section rendered earlier from the same ontology/ files (kg.build's cache)."""
+    _ontology[:] = [rendered]
 
 
 def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,

@@ -1,10 +1,10 @@
 """Loading a build into the embedded Oxigraph store: in full, or by the triples that changed.
 
-A build is merged from sections (kg.graph.assemble_rendered): the ontology, per document its own
-triples (kept in the extraction cache under its content hash) and its links section (citations,
-quantities: kept in the cache under a key of what they are made from), and the policies and
-alignments. Beside the store, `kg-manifest.json` records which cache entry each document's sections
-came from, and `kg-shared.pkl` holds the lines of the other two. The next build compares:
+A build is merged from sections (kg.graph.assemble_rendered): the ontology, one per document (its
+own triples with its citations and quantities) and one per policy (its documents' alignments), each
+kept in the build cache under a key of what it is made from. Beside the store, `kg-manifest.json`
+records which cache entry each section came from, and `kg-shared.pkl` holds the ontology's lines.
+The next build compares:
 
 - when few documents changed, the store is copied (`Store.backup`: hard links to its immutable
   files, milliseconds), the copy gets the old rows of the changed sections removed (unless the new
@@ -75,7 +75,7 @@ def _dump(lines: set[str]) -> bytes:
 def _shared_lines(merged: Merged) -> set[str]:
     """The N-Triples lines of the sections that are not documents (the ontology, the corpus level)."""
     out: set[str] = set()
-    for name in ("ontology", "corpus"):
+    for name in ("ontology",):
         sec = merged.sections.get(name)
         if sec is not None:
             out.update(sec.all_lines())

@@ -97,8 +97,22 @@ class Vocabulary:
         raise UnknownTerm(f"unknown code {code_or_iri!r}{hint}")
 
 
-@cache
+_loaded: list[Vocabulary] = []
+
+
 def load_vocabulary() -> Vocabulary:
+    """The controlled vocabularies of ontology/ (parsed once per process, or given by `use_vocabulary`)."""
+    if not _loaded:
+        _loaded.append(_parse_vocabulary())
+    return _loaded[0]
+
+
+def use_vocabulary(vocab: Vocabulary) -> None:
+    """Take a vocabulary parsed earlier from the same ontology/ files (kg.build keeps one in its cache)."""
+    _loaded[:] = [vocab]
+
+
+def _parse_vocabulary() -> Vocabulary:
     g = ontology_graph()
     concepts = []
     for cls, kind in KINDS.items():

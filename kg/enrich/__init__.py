@@ -4,9 +4,8 @@ inferred competent departments, each with evidence in the style of kg.graph.
 `corpus_sections(records, iris, …)` makes what needs the whole corpus (kg.graph.assemble_rendered
 calls it once): the policies and alignments, and per document its citations, quantities and
 observations, joined with the document's own triples into one section that a later build reuses
-while its inputs are unchanged. Order
-matters: policies first (citations resolve to them), then citations (observations are about the
-policy cited), quantities and observations.
+while its inputs are unchanged. Order matters: policies first (citations resolve to them), then
+citations (observations are about the policy cited), quantities and observations.
 `document_inferences(assembler, record, doc)` adds what needs one document only (the competent
 departments inferred from its instruments), with that document's own triples (kg.graph.document_rows).
 """
@@ -94,14 +93,15 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
                     ) -> tuple[dict[str, Rendered], Summary]:
     """The graph's sections (kg.graph.assemble_rendered merges them) but the ontology's:
 
-    - "corpus": the policies (a document and its translations) and the measure-by-measure alignments;
+    - one per policy (a document and its translations), named "policy " and its first document's
+      IRI: the policy and the measure-by-measure alignments of its documents;
     - one per document, named by its IRI: its own triples (`own(record, iri)`: its tree, links and
       evidence) with its citations (matched to the policies of the corpus), quantities and observations.
 
     `findings`: what was already found in each document alone (by path), where it was extracted.
     `reuse`: document sections of earlier builds, by a key of everything they are made from (the
     document and its IRI, its policy, what each of its citations matched); a key found there is
-    taken as it is, and `own` is not called; the "corpus" section the same, by a key of the groups.
+    taken as it is, and `own` is not called; a policy's section the same, by a key of its documents.
     `decided`: whether two documents are versions of one policy, from earlier builds (kg.enrich.align.group).
     """
     ctxs = _contexts(records, iris, findings)
@@ -109,16 +109,22 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     policy_of = _policy_of(groups)
     summary = Summary({policy_of[str(m[0].doc)]: [str(c.doc) for c in m] for m in groups},
                       [(str(a.doc), str(b.doc), why) for a, b, why in joined])
-    key = _corpus_key(groups, joined)
-    corpus = reuse.get(key) if reuse is not None else None
-    if corpus is None:
-        a = Assembler(with_ontology=False)
-        _policies(_Out(a), groups, joined, policy_of)
-        corpus = Rendered.of(a.g.rows)
-        corpus.key = key
-        if reuse is not None:
-            reuse[key] = corpus
-    sections = {"corpus": corpus}
+    sections: dict[str, Rendered] = {}
+    group_of = {str(c.doc): i for i, members in enumerate(groups) for c in members}
+    joins: list[list[tuple[Context, Context, str]]] = [[] for _ in groups]
+    for j in joined:
+        joins[group_of[str(j[0].doc)]].append(j)
+    for members, gj in zip(groups, joins, strict=True):
+        key = _policy_key(members, gj)
+        done = reuse.get(key) if reuse is not None else None
+        if done is None:
+            a = Assembler(with_ontology=False)
+            _policies(_Out(a), [members], gj, policy_of)
+            done = Rendered.of(a.g.rows, keep_nt=False)
+            done.key = key
+            if reuse is not None:
+                reuse[key] = done
+        sections[f"policy {members[0].doc}"] = done
     index = _index(ctxs, policy_of)
     for ctx in ctxs:
         matches = _matches(ctx, index)
@@ -208,11 +214,11 @@ def _policies(out: _Out, groups: list[list[Context]], joined: list[tuple[Context
         _write_alignment(out, align.align(a, b), why, URIRef(policy_of[str(a.doc)]))
 
 
-def _corpus_key(groups: list[list[Context]], joined: list[tuple[Context, Context, str]]) -> str:
-    """Everything the policies and alignments are made from: the groups' members and the joins."""
-    parts = ["|".join(align.identity(c) for c in members) for members in groups]
+def _policy_key(members: list[Context], joined: list[tuple[Context, Context, str]]) -> str:
+    """Everything a policy's section is made from: its documents and the joins between them."""
+    parts = [align.identity(c) for c in members]
     parts += [f"{align.identity(a)}|{align.identity(b)}|{why}" for a, b, why in joined]
-    return "corpus-" + hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return "policy-" + hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _head_span(ctx: Context) -> tuple[int, int]:

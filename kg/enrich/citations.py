@@ -358,8 +358,8 @@ class CitationIndex:
         """The documents a citation names, and how they were matched ('' when none is)."""
         if c.number:
             p, y, n = c.number
-            hits = [d for d in self.docs if d.number and d.number[1:] == (y, n)
-                    and ((p and d.number[0] and (p == d.number[0] or p.endswith(d.number[0]) or d.number[0].endswith(p)))
+            hits = [d for d in self._by("number", lambda d: d.number[1:] if d.number else None).get((y, n), ())
+                    if ((p and d.number[0] and (p == d.number[0] or p.endswith(d.number[0]) or d.number[0].endswith(p)))
                          or (c.issuers and set(c.issuers) & d.issuers))]
             if hits:
                 return hits, "document number"
@@ -369,11 +369,24 @@ class CitationIndex:
                 found = {d.iri: d for t in titles for d in self._docs_with_title(c.lang)[t]}
                 return sorted(found.values(), key=lambda d: d.iri), f"title similarity {best:.2f}"
         if c.date and c.issuers:
-            hits = [d for d in self.docs if d.date and set(c.issuers) <= d.issuers and (d.date.month, d.date.day) ==
-                    (c.date.month, c.date.day) and (c.date.year or citing_year or d.date.year) == d.date.year]
+            same_day = self._by("day", lambda d: (d.date.month, d.date.day) if d.date else None)
+            hits = [d for d in same_day.get((c.date.month, c.date.day), ()) if set(c.issuers) <= d.issuers
+                    and (c.date.year or citing_year or d.date.year) == d.date.year]
             if hits:
                 return hits, "issuer and issue date"
         return [], ""
+
+    def _by(self, name: str, key) -> dict:
+        """The documents by a key (built once; in the order of `docs`, as a scan would find them)."""
+        index = self.__dict__.setdefault("_index", {})
+        if name not in index:
+            by: dict = {}
+            for d in self.docs:
+                k = key(d)
+                if k is not None:
+                    by.setdefault(k, []).append(d)
+            index[name] = by
+        return index[name]
 
     def issued_of(self) -> dict[str, dt.date]:
         """Each policy's issue date (from a document of it that has one)."""
