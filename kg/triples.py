@@ -416,7 +416,7 @@ def _union(sections: list[Rendered]) -> tuple[list[str], list[str], dict[str, se
         used |= sec.prefixes
         n += sec.count
         subjects, turtle, at = sec.subjects, sec.turtle, sec.turtle_at
-        cut = [i for i, s in enumerate(subjects) if s in dups] if dups else []
+        cut = [] if dups.isdisjoint(subjects) else [i for i, s in enumerate(subjects) if s in dups]
         prev = 0
         for i in [*cut, len(subjects)]:  # the runs between duplicated subjects go in as they are
             items.extend(zip(subjects[prev:i], [turtle[at[k]:at[k + 1]] for k in range(prev, i)], strict=True))

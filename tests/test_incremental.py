@@ -157,3 +157,30 @@ def test_incremental_statements_read_back_to_their_triples(rows):
     assert sorted(r.all_lines()) == sorted(f"{s} {p} {o} .\n" for s, p, o in rows)
     for i in range(len(r.subjects)):
         assert block_lines(r.block(i)) == Rendered.of(rows).lines(i)
+
+
+def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_again(small_corpus, tmp_path, monkeypatch):
+    import kg.enrich
+    import kg.enrich.align
+
+    out, cache = tmp_path / "b" / "graph.ttl", tmp_path / "b" / "cache"
+    _build(small_corpus, out, cache)
+    first = out.read_bytes()
+
+    def boom(*a, **k):
+        raise AssertionError("recomputed although nothing it depends on changed")
+
+    monkeypatch.setattr(kg.enrich, "_citations", boom)  # a document's links
+    monkeypatch.setattr(kg.enrich, "_policies", boom)  # a policy's section
+    monkeypatch.setattr(kg.enrich.align, "same_policy", boom)  # a pair's decision
+    again = _build(small_corpus, out, cache)
+    assert again.cached == 4 and out.read_bytes() == first
+
+    monkeypatch.undo()
+    calls: list[str] = []
+    real = kg.enrich._citations
+    monkeypatch.setattr(kg.enrich, "_citations", lambda out_, ctx, *a: calls.append(str(ctx.doc)) or real(out_, ctx, *a))
+    doc = small_corpus / "en_pbc_2020_deferral_notice.txt"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nThe fees of micro enterprises are waived.\n", encoding="utf-8")
+    _build(small_corpus, out, cache)
+    assert calls == ["https://w3id.org/smekg/id/doc/en_pbc_2020_deferral_notice"], "only the changed document's links"

@@ -133,6 +133,8 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
         if done is None:
             d = Assembler(with_ontology=False)
             out = _Out(d)
+            d.g.add((ctx.doc, RDF.type, ELI.LegalExpression))
+            d.g.add((ctx.doc, ELI.realizes, URIRef(policy_of[str(ctx.doc)])))
             _quantities(out, ctx, _citations(out, ctx, matches, policy_of), index)
             done = combine([own(ctx.record, ctx.doc), Rendered.of(d.g.rows, keep_nt=False)], key=key)
             if reuse is not None:
@@ -200,10 +202,8 @@ def _policies(out: _Out, groups: list[list[Context]], joined: list[tuple[Context
         dates = sorted({align.issue_date(c) for c in members if c.record.meta.date}, key=lambda d: (not d[1], d[0]))
         if dates and len({d for d, known in dates if known} or {dates[0][0]}) == 1:
             g.add((p, DCTERMS.issued, Literal(dates[0][0], datatype=XSD.date)))
-        for c in members:
+        for c in members:  # (the documents' own `a eli:LegalExpression; eli:realizes p` are in their sections)
             meta = c.record.meta
-            g.add((c.doc, RDF.type, ELI.LegalExpression))
-            g.add((c.doc, ELI.realizes, p))
             g.add((p, ELI.is_realized_by, c.doc))
             if meta.title:
                 g.add((p, DCTERMS.title, Literal(meta.title, lang=c.lang)))

@@ -226,6 +226,7 @@ def group(ctxs: list[Context], decided: MutableMapping[str, tuple[bool, str]] | 
             i = parent[i]
         return i
 
+    ids = [identity(c) for c in ctxs] if decided is not None else []
     tried, joined = set(), []
     for k in sorted(keys):
         members = keys[k]
@@ -235,7 +236,7 @@ def group(ctxs: list[Context], decided: MutableMapping[str, tuple[bool, str]] | 
                 if (i, j) in tried:
                     continue
                 tried.add((i, j))
-                pair = f"{identity(ctxs[i])}\x1f{identity(ctxs[j])}"
+                pair = f"{ids[i]}\x1f{ids[j]}" if decided is not None else ""
                 known = decided.get(pair) if decided is not None else None
                 if known is None:
                     ok, al, why = same_policy(ctxs[i], ctxs[j])
