@@ -59,7 +59,7 @@ def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | N
     shared = _shared_lines(merged)
     plan = _plan(merged, target, version, doc_keys, cache_dir, shared)
     if isinstance(plan, str):
-        write_store(merged.turtle, target, mirrors=mirrors, turtle_sha256=turtle_sha256, turtle=True,
+        write_store(merged.turtle, target, mirrors=mirrors, turtle_sha256=turtle_sha256, turtle=True, triples=merged.triples,
                     extra={MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
         return LoadResult(target, "bulk", why=plan)
     removed, added = plan

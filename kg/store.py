@@ -59,13 +59,14 @@ def _stamp(path: Path) -> dict:
 
 def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
                 turtle_sha256: str | None = None, extra: dict[str, bytes] | None = None,
-                turtle: bool = False) -> Path:
+                turtle: bool = False, triples: int | None = None) -> Path:
     """Bulk-load N-Triples (Turtle with `turtle`) into a new Oxigraph store and swap it in at
     `target` atomically.
 
     `mirrors`: the graph file this store is a copy of; its size, time and SHA-256 are recorded so
     that readers use the store only while the file is unchanged. `extra`: files written into the
-    store's folder with it (kg.load's manifest).
+    store's folder with it (kg.load's manifest). `triples`: how many there are, when known (counting
+    the store reads every quad).
     """
     import pyoxigraph as ox
 
@@ -77,10 +78,11 @@ def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
     try:
         real.mkdir()
         store = ox.Store(str(real / _DB))
-        if ntriples:
-            store.bulk_load(input=ntriples, format=ox.RdfFormat.TURTLE if turtle else ox.RdfFormat.N_TRIPLES)
+        for chunk in _chunks(ntriples, turtle):
+            store.bulk_load(input=chunk, format=ox.RdfFormat.TURTLE if turtle else ox.RdfFormat.N_TRIPLES)
         store.flush()
-        triples = len(store)
+        if triples is None:
+            triples = len(store)
         del store
         meta = {"format": 1, "triples": triples, "created": time.time()}
         if mirrors is not None:
@@ -98,6 +100,36 @@ def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
         raise
     _cleanup(target, real)
     return target
+
+
+CHUNK_BYTES = 4_000_000
+
+
+def _chunks(data: bytes, turtle: bool, size: int | None = None) -> Iterator[bytes]:
+    """The data in pieces of about `size` bytes, cut between statements (Oxigraph's bulk loader holds
+    a whole input in memory: measured, 940 MB for one load of 934k triples, 68 MB in pieces of 4 MB,
+    and 40 % faster). N-Triples is cut at line ends; Turtle as kg writes it (kg.triples: the prefixes,
+    then one statement per subject, separated by blank lines; literals hold no raw line break) at
+    blank lines, each piece after the prefixes."""
+    size = size or CHUNK_BYTES
+    if len(data) <= size:
+        if data:
+            yield data
+        return
+    head = b""
+    start = 0
+    if turtle:
+        cut = data.find(b"\n\n")
+        if cut < 0 or not data.startswith(b"@prefix"):
+            yield data  # not laid out as kg writes it: in one piece
+            return
+        head, start = data[:cut + 2], cut + 2
+    sep = b"\n\n" if turtle else b"\n"
+    while start < len(data):
+        end = data.find(sep, min(start + size, len(data)))
+        end = len(data) if end < 0 else end + len(sep)
+        yield head + data[start:end]
+        start = end
 
 
 def _swap(real: Path, target: Path, token: str) -> None:

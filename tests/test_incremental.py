@@ -184,3 +184,19 @@ def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_aga
     doc.write_text(doc.read_text(encoding="utf-8") + "\nThe fees of micro enterprises are waived.\n", encoding="utf-8")
     _build(small_corpus, out, cache)
     assert calls == ["https://w3id.org/smekg/id/doc/en_pbc_2020_deferral_notice"], "only the changed document's links"
+
+
+def test_incremental_store_bulk_load_in_pieces_holds_every_triple(small_corpus, tmp_path, monkeypatch):
+    import kg.store
+
+    out = tmp_path / "whole" / "graph.ttl"
+    _build(small_corpus, out)
+    monkeypatch.setattr(kg.store, "CHUNK_BYTES", 3000)  # many pieces, cut between statements
+    pieces = list(kg.store._chunks(out.read_bytes(), turtle=True))
+    assert len(pieces) > 5 and all(p.startswith(b"@prefix") for p in pieces)
+    cut = tmp_path / "cut" / "graph.ttl"
+    _build(small_corpus, cut)
+    assert _quads(store_path(cut)) == _quads(store_path(out)) == _turtle_quads(out)
+    nt = b"".join(f"{q.subject} {q.predicate} {q.object} .\n".encode() for q in
+                  ox.Store.read_only(str(store_path(out) / "db")).quads_for_pattern(None, None, None))
+    assert b"".join(kg.store._chunks(nt, turtle=False)) == nt
