@@ -564,13 +564,14 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
     out = Path(out)
     write_atomic(out, data)
     report.output = str(out)
-    write_report(out, report.fates, data, report.triples)
+    sha = hashlib.sha256(data).hexdigest()
+    write_report(out, report.fates, data, report.triples, sha)
     report.timings["write"] = time.perf_counter() - t0
     if store is not None:
         from kg.load import load
 
         t1 = time.perf_counter()
-        res = load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, hashlib.sha256(data).hexdigest())
+        res = load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, sha)
         report.timings["store"] = time.perf_counter() - t1
         report.store = str(store)
         report.store_load = res.mode

@@ -42,14 +42,16 @@ def fate_dict(f: FileFate) -> dict:
     return d
 
 
-def report_json(fates: Iterable[FileFate], graph_file: Path, graph_bytes: bytes, triples: int = 0) -> bytes:
-    """The report as JSON bytes (no clock time in it: the same build gives the same report)."""
+def report_json(fates: Iterable[FileFate], graph_file: Path, graph_bytes: bytes, triples: int = 0,
+                sha256: str | None = None) -> bytes:
+    """The report as JSON bytes (no clock time in it: the same build gives the same report).
+    `sha256`: the graph's, when the caller has it already."""
     fates = list(fates)
     built = [f for f in fates if f.status == "built"]
     doc = {
         "kg_build_report": FORMAT,
         "graph": Path(graph_file).name,
-        "graph_sha256": hashlib.sha256(graph_bytes).hexdigest(),
+        "graph_sha256": sha256 or hashlib.sha256(graph_bytes).hexdigest(),
         "files": len(fates),
         "built": len(built),
         "skipped": len(fates) - len(built),
@@ -60,12 +62,13 @@ def report_json(fates: Iterable[FileFate], graph_file: Path, graph_bytes: bytes,
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def write_report(graph_file: Path, fates: Iterable[FileFate], graph_bytes: bytes, triples: int = 0) -> Path:
+def write_report(graph_file: Path, fates: Iterable[FileFate], graph_bytes: bytes, triples: int = 0,
+                 sha256: str | None = None) -> Path:
     """Write the report beside `graph_file` atomically; returns its path."""
     from kg.build import write_atomic  # kg.build imports this module
 
     path = report_path(graph_file)
-    write_atomic(path, report_json(fates, graph_file, graph_bytes, triples))
+    write_atomic(path, report_json(fates, graph_file, graph_bytes, triples, sha256))
     return path
 
 
