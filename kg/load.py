@@ -10,8 +10,8 @@ The next build compares:
   files, milliseconds), the copy gets the old rows of the changed sections removed (unless the new
   graph still holds them: a triple may be written by several sections) and the new rows added, and
   it is swapped in atomically exactly as a bulk load would be (kg.store);
-- otherwise (no manifest, another kg version, a cache entry gone, many documents changed, two
-  files with the same name) it is a bulk load of the whole graph.
+- otherwise (no store or no manifest beside it, another kg version, a cache entry gone, more than
+  a quarter of the sections changed, no cache) it is a bulk load of the whole graph, in pieces.
 
 Either way the store ends holding the triples of the Turtle file it is stamped with; the tests check
 an incremental store against a fresh bulk load.
@@ -51,16 +51,16 @@ def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | N
          cache_dir: Path | None, mirrors: Path, turtle_sha256: str) -> LoadResult:
     """Bring the store at `target` to the graph `merged`.
 
-    `doc_keys`: each document section's cache entry (a file name under `cache_dir`), or None when its
-    rows were not taken from or written to the cache (then it cannot be diffed next time).
+    `doc_keys`: each section's cache entry (a path under `cache_dir`/version), or None when it is not
+    kept in the cache (then it cannot be diffed next time).
     """
     target = Path(target)
     manifest = {"format": FORMAT, "version": version, "docs": doc_keys}
     shared = _shared_lines(merged)
     plan = _plan(merged, target, version, doc_keys, cache_dir, shared)
     if isinstance(plan, str):
-        write_store(merged.turtle, target, mirrors=mirrors, turtle_sha256=turtle_sha256, turtle=True, triples=merged.triples,
-                    extra={MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
+        write_store(merged.turtle, target, mirrors=mirrors, turtle_sha256=turtle_sha256, turtle=True,
+                    triples=merged.triples, extra={MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
         return LoadResult(target, "bulk", why=plan)
     removed, added = plan
     _update(target, removed, added, merged.triples, mirrors, turtle_sha256,
@@ -73,18 +73,14 @@ def _dump(lines: set[str]) -> bytes:
 
 
 def _shared_lines(merged: Merged) -> set[str]:
-    """The N-Triples lines of the sections that are not documents (the ontology, the corpus level)."""
-    out: set[str] = set()
-    for name in ("ontology",):
-        sec = merged.sections.get(name)
-        if sec is not None:
-            out.update(sec.all_lines())
-    return out
+    """The N-Triples lines of the section no cache entry holds (the ontology's)."""
+    sec = merged.sections.get("ontology")
+    return set(sec.all_lines()) if sec is not None else set()
 
 
 def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | None],
           cache_dir: Path | None, shared: set[str]) -> tuple[list[str], list[str]] | str:
-    """The rows to remove from and add to the current store, or why it must be a bulk load."""
+    """The N-Triples lines to remove from and add to the current store, or why it must be a bulk load."""
     if cache_dir is None:
         return "no cache"
     if not is_store(target):
@@ -102,10 +98,10 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
         return "no manifest beside the store"
     old_docs: dict[str, str | None] = old.get("docs", {})
     if None in doc_keys.values() or None in old_docs.values():
-        return "a document's triples are not in the cache (two input files with the same name?)"
+        return "a section of the graph is not kept in the cache"
     changed = sorted(d for d in set(old_docs) | set(doc_keys) if old_docs.get(d) != doc_keys.get(d))
     if len(changed) > max(MIN_CHANGED, MAX_CHANGED * len(doc_keys)):
-        return f"{len(changed)} of {len(doc_keys)} documents changed"
+        return f"{len(changed)} of {len(doc_keys)} sections changed"
     candidates: list[str] = [line for line in old_shared if line not in shared]
     added: list[str] = [line for line in shared if line not in old_shared]
     for doc in changed:
