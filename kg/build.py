@@ -64,6 +64,7 @@ class BuildReport:
     workers: int = 1
     store: str | None = None  # the embedded Oxigraph store written, if any
     store_load: str = ""  # how: "bulk" or "incremental"
+    store_why: str = ""  # why a bulk load
     doc_keys: dict[str, str | None] = field(default_factory=dict)  # section -> its cache entry (kg.load)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
@@ -89,7 +90,8 @@ class BuildReport:
         if self.output:
             s += f" -> {self.output}"
         if self.store:
-            s += f" + store {self.store}" + (f" ({self.store_load})" if self.store_load else "")
+            how = f"bulk load: {self.store_why}" if self.store_load == "bulk" and self.store_why else self.store_load
+            s += f" + store {self.store}" + (f" ({how})" if how else "")
         return s
 
 
@@ -574,6 +576,6 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
         res = load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, sha)
         report.timings["store"] = time.perf_counter() - t1
         report.store = str(store)
-        report.store_load = res.mode
+        report.store_load, report.store_why = res.mode, res.why
     report.seconds += time.perf_counter() - t0
     return report
