@@ -92,7 +92,7 @@ def test_incremental_store_falls_back_to_a_bulk_load_when_what_it_diffs_against_
     _build(small_corpus, out, cache)
     doc = small_corpus / "en_pbc_2020_deferral_notice.txt"
 
-    for spoil in ("sections", "manifest"):
+    for spoil, why in (("sections", "the cache entry of"), ("manifest", "another kg version")):
         doc.write_text(doc.read_text(encoding="utf-8") + f"\nSmall and micro enterprises ({spoil}).\n",
                        encoding="utf-8")
         if spoil == "sections":  # the cached sections of the previous build are gone
@@ -101,7 +101,7 @@ def test_incremental_store_falls_back_to_a_bulk_load_when_what_it_diffs_against_
         else:  # a manifest from elsewhere
             (store_path(out) / MANIFEST).write_text(json.dumps({"format": 0}), encoding="utf-8")
         r = _build(small_corpus, out, cache)
-        assert r.store_load == "bulk"
+        assert r.store_load == "bulk" and r.store_why.startswith(why) and why in r.summary()
         _check_against_fresh(small_corpus, out, tmp_path)
 
 
@@ -109,7 +109,7 @@ def test_incremental_build_without_cache_is_a_bulk_load(small_corpus, tmp_path):
     out = tmp_path / "graph.ttl"
     _build(small_corpus, out)
     r = _build(small_corpus, out)
-    assert r.store_load == "bulk" and r.cached == 0
+    assert r.store_load == "bulk" and r.store_why == "no cache" and r.cached == 0
     assert _quads(store_path(out)) == _turtle_quads(out)
 
 
