@@ -104,11 +104,16 @@ class DocPart:
     From the cache, the triples stay on disk until asked for (`own`): a build that reuses the
     document's whole section (kg.enrich.corpus_sections) never reads them."""
 
-    record: DocRecord
+    record: DocRecord  # (a LazyRecord when it comes from the cache)
     doc: str
     findings: Findings
     rendered: Rendered | None = None
     own_file: str | None = None
+
+    @property
+    def measures(self) -> int:
+        rec = self.record
+        return rec.n_measures if isinstance(rec, LazyRecord) else len(rec.measures())
 
     def own(self, doc: URIRef) -> Rendered:
         """Its own triples with IRI `doc` (written again if that is not the IRI they were written with)."""
@@ -136,6 +141,42 @@ def extract_part(path: Path) -> DocPart:
     rec = extract_source(read_source(path))
     doc = default_doc_iri(rec.source.name)
     return DocPart(rec, str(doc), find_in_document(rec, doc), Rendered.of(document_rows(rec, doc), keep_nt=False))
+
+
+class LazyRecord:
+    """A DocRecord from the cache whose tree and mentions are read only when something uses them:
+    a rebuild that reuses a document's sections needs its metadata and units (the policy grouping,
+    the citation index), not its tree. Any other attribute reads the whole record, once."""
+
+    _LIGHT = ("source", "lang", "units", "meta", "noise_removed", "duplicates_removed")
+
+    def __init__(self, light: dict, full_file: Path):
+        for k in self._LIGHT:
+            setattr(self, k, light[k])
+        self.n_measures: int = light["n_measures"]
+        self._file = full_file
+        self._full: DocRecord | None = None
+
+    @classmethod
+    def light(cls, rec: DocRecord) -> dict:
+        return {**{k: getattr(rec, k) for k in cls._LIGHT}, "n_measures": len(rec.measures())}
+
+    def _load(self) -> DocRecord:
+        if self._full is None:
+            try:
+                with open(self._file, "rb") as f:
+                    full = pickle.load(f)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+                full = None
+            if not isinstance(full, DocRecord):
+                raise KGError(f"the build cache lost {self._file.name} while building; build again (or --no-cache)")
+            self._full = replace(full, source=self.source)
+        return self._full
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._load(), name)
 
 
 Result = tuple[str, DocPart | None, str]  # path, its part (None when skipped), why skipped
@@ -245,8 +286,7 @@ def _parts_and_fates(results: list[Result]) -> tuple[list[DocPart], list[FileFat
             fates.append(FileFate(path, "skipped", why))
         else:
             parts.append(part)
-            rec = part.record
-            fates.append(FileFate(path, "built", measures=len(rec.measures()), encoding=rec.source.encoding))
+            fates.append(FileFate(path, "built", measures=part.measures, encoding=part.record.source.encoding))
     return parts, fates
 
 
@@ -284,7 +324,9 @@ def version_key() -> str:
 
 
 class RecordCache:
-    """DocParts of documents already extracted, one pickle per (content hash, file name).
+    """DocParts of documents already extracted, by (content hash, file name): three pickles, the part
+    with its record's metadata and units, the whole record, and the document's own triples; the last
+    two are read only when needed (LazyRecord, DocPart.own).
 
     The folder holds one sub-folder per version key; a build removes the sub-folders of other
     versions. Writes are atomic and failures to read or write the cache are never fatal.
@@ -308,27 +350,33 @@ class RecordCache:
         except OSError:
             return None
         entry = self.key(hashlib.sha256(data).hexdigest(), path.name)
+        full = entry.with_suffix(".rec.pkl")
         try:
             with open(entry, "rb") as f:
                 part = pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            light = part.record
+            if not isinstance(part, DocPart) or not isinstance(light, dict) or light["source"].size != size \
+                    or not full.is_file():
+                return None
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
+                KeyError):
             return None
-        if not isinstance(part, DocPart) or not isinstance(part.record, DocRecord) or part.record.source.size != size:
-            return None
-        rec = part.record
-        return replace(part, record=replace(rec, source=replace(rec.source, path=str(path), name=path.name)),
-                       rendered=None, own_file=str(entry.with_suffix(".own.pkl")))
+        light = {**light, "source": replace(light["source"], path=str(path), name=path.name)}
+        return replace(part, record=LazyRecord(light, full), rendered=None, own_file=str(entry.with_suffix(".own.pkl")))
 
     def put(self, part: DocPart) -> None:
-        """Two files: the part without its triples, and its triples (read only when needed)."""
-        src = part.record.source
-        path = self.key(src.sha256, src.name)
+        """The whole record and the triples first, the part last (a part is only found with both)."""
+        rec = part.record
+        if isinstance(rec, LazyRecord):
+            return
+        path = self.key(rec.source.sha256, rec.source.name)
+        dump = lambda obj: pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)  # noqa: E731
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(path.with_suffix(".own.pkl"), pickle.dumps(part.rendered, protocol=pickle.HIGHEST_PROTOCOL),
+            write_atomic(path.with_suffix(".rec.pkl"), dump(rec), sync=False)
+            write_atomic(path.with_suffix(".own.pkl"), dump(part.rendered), sync=False)
+            write_atomic(path, dump(replace(part, record=LazyRecord.light(rec), rendered=None, own_file=None)),
                          sync=False)
-            write_atomic(path, pickle.dumps(replace(part, rendered=None, own_file=None),
-                                            protocol=pickle.HIGHEST_PROTOCOL), sync=False)
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 

@@ -160,6 +160,7 @@ def test_incremental_statements_read_back_to_their_triples(rows):
 
 
 def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_again(small_corpus, tmp_path, monkeypatch):
+    import kg.build
     import kg.enrich
     import kg.enrich.align
 
@@ -173,6 +174,7 @@ def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_aga
     monkeypatch.setattr(kg.enrich, "_citations", boom)  # a document's links
     monkeypatch.setattr(kg.enrich, "_policies", boom)  # a policy's section
     monkeypatch.setattr(kg.enrich.align, "same_policy", boom)  # a pair's decision
+    monkeypatch.setattr(kg.build.LazyRecord, "_load", boom)  # a document's tree and mentions
     again = _build(small_corpus, out, cache)
     assert again.cached == 4 and out.read_bytes() == first
 

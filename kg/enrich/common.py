@@ -101,16 +101,20 @@ class Context:
 
     record: DocRecord
     doc: URIRef
-    owner: dict[Unit, Segment] = field(default_factory=dict)
-    found: Any = None  # kg.enrich.Findings of this document, set by kg.enrich.enrich
+    found: Any = None  # kg.enrich.Findings of this document, set by kg.enrich.corpus_sections
+    _owner: dict[Unit, Segment] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, record: DocRecord, doc: URIRef) -> Context:
-        ctx = cls(record, doc)
-        for seg in record.root.walk():
-            for u in seg.units:
-                ctx.owner[u] = seg
-        return ctx
+        return cls(record, doc)
+
+    @property
+    def owner(self) -> dict[Unit, Segment]:
+        """Each kept unit's segment (worked out when first asked: a document whose sections are
+        reused from the cache never needs its tree)."""
+        if self._owner is None:
+            self._owner = {u: seg for seg in self.record.root.walk() for u in seg.units}
+        return self._owner
 
     @property
     def text(self) -> str:
