@@ -112,14 +112,25 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     sections: dict[str, Rendered] = {}
     group_of = {str(c.doc): i for i, members in enumerate(groups) for c in members}
     joins: list[list[tuple[Context, Context, str]]] = [[] for _ in groups]
+    joins_of: dict[str, list[tuple[Context, Context, str]]] = {}
     for j in joined:
         joins[group_of[str(j[0].doc)]].append(j)
+        for c in j[:2]:
+            joins_of.setdefault(str(c.doc), []).append(j)
+    memo: dict[tuple[str, str], align.Alignment] = {}
+
+    def aligned(a: Context, b: Context) -> align.Alignment:
+        k = (str(a.doc), str(b.doc))
+        if k not in memo:
+            memo[k] = align.align(a, b)
+        return memo[k]
+
     for members, gj in zip(groups, joins, strict=True):
         key = _policy_key(members, gj)
         done = reuse.get(key) if reuse is not None else None
         if done is None:
             a = Assembler(with_ontology=False)
-            _policies(_Out(a), [members], gj, policy_of)
+            _policies(_Out(a), [members], gj, policy_of, aligned)
             done = Rendered.of(a.g.rows, keep_nt=False)
             done.key = key
             if reuse is not None:
@@ -128,7 +139,8 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     index = _index(ctxs, policy_of)
     for ctx in ctxs:
         matches = _matches(ctx, index)
-        key = _links_key(ctx, policy_of, matches, index)
+        mine = joins_of.get(str(ctx.doc), [])
+        key = _links_key(ctx, policy_of, matches, index, mine)
         done = reuse.get(key) if reuse is not None else None
         if done is None:
             d = Assembler(with_ontology=False)
@@ -136,6 +148,8 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
             d.g.add((ctx.doc, RDF.type, ELI.LegalExpression))
             d.g.add((ctx.doc, ELI.realizes, URIRef(policy_of[str(ctx.doc)])))
             _quantities(out, ctx, _citations(out, ctx, matches, policy_of), index)
+            for a_, b_, why in mine:  # its side of its alignments
+                _write_alignment(out, aligned(a_, b_), why, URIRef(policy_of[str(a_.doc)]), str(ctx.doc))
             done = combine([own(ctx.record, ctx.doc), Rendered.of(d.g.rows, keep_nt=False)], key=key)
             if reuse is not None:
                 reuse[key] = done
@@ -168,12 +182,15 @@ def _matches(ctx: Context, index: citations.CitationIndex) -> list[Match]:
     return [(c, *index.match(c, year)) for c in ctx.found.citations]
 
 
-def _links_key(ctx: Context, policy_of: dict[str, str], matches: list[Match], index: citations.CitationIndex) -> str:
-    """Everything a document's links section is made from: its content and IRI, its policy, and for
-    each citation the policies matched with their issue dates (observations are dated from them)."""
+def _links_key(ctx: Context, policy_of: dict[str, str], matches: list[Match], index: citations.CitationIndex,
+               joins: list[tuple[Context, Context, str]]) -> str:
+    """Everything a document's section is made from: its content and IRI, its policy, the documents
+    it is aligned with, and for each citation the policies matched with their issue dates
+    (observations are dated from them)."""
     issued = index.issued_of()
     src = ctx.record.source
     parts = [src.sha256, src.name, str(ctx.doc), policy_of[str(ctx.doc)]]
+    parts += [f"{align.identity(a)}|{align.identity(b)}|{why}" for a, b, why in joins]
     for c, hits, how in matches:
         policies = sorted({d.policy for d in hits})
         parts.append(repr((c.start, c.end, how, [(p, str(issued.get(p))) for p in policies])))
@@ -194,7 +211,7 @@ def _policy_of(groups: list[list[Context]]) -> dict[str, str]:
 
 
 def _policies(out: _Out, groups: list[list[Context]], joined: list[tuple[Context, Context, str]],
-              policy_of: dict[str, str]) -> None:
+              policy_of: dict[str, str], aligned: Callable[[Context, Context], align.Alignment]) -> None:
     g = out.g
     for members in groups:
         p = URIRef(policy_of[str(members[0].doc)])
@@ -211,7 +228,7 @@ def _policies(out: _Out, groups: list[list[Context]], joined: list[tuple[Context
             if meta.doc_number:
                 g.add((p, DCTERMS.identifier, Literal(meta.doc_number)))
     for a, b, why in joined:
-        _write_alignment(out, align.align(a, b), why, URIRef(policy_of[str(a.doc)]))
+        _write_alignment(out, aligned(a, b), why, URIRef(policy_of[str(a.doc)]), "node")
 
 
 def _policy_key(members: list[Context], joined: list[tuple[Context, Context, str]]) -> str:
@@ -229,10 +246,15 @@ def _head_span(ctx: Context) -> tuple[int, int]:
     return u.start, u.end
 
 
-def _write_alignment(out: _Out, al: align.Alignment, why: str, policy: URIRef) -> None:
+def _write_alignment(out: _Out, al: align.Alignment, why: str, policy: URIRef, part: str) -> None:
+    """One part of an alignment: "node" (the alignment itself, in its policy's section), or one
+    document's IRI (its side: its own and its measures' alignedWith links, in its section)."""
     g = out.g
     a, b = al.a, al.b
     node = URIRef(f"{policy}/alignment/{str(a.doc).rsplit('/', 1)[-1]}/{str(b.doc).rsplit('/', 1)[-1]}")
+    if part != "node":
+        _write_side(out, al, why, node, part)
+        return
     g.add((node, RDF.type, SMEKG.TranslationAlignment))
     g.add((node, SMEKG.alignsDocument, a.doc))
     g.add((node, SMEKG.alignsDocument, b.doc))
@@ -241,7 +263,14 @@ def _write_alignment(out: _Out, al: align.Alignment, why: str, policy: URIRef) -
     g.add((node, SMEKG.rule, Literal(why)))
     for m in al.unaligned_a + al.unaligned_b:
         g.add((node, SMEKG.unalignedMeasure, URIRef(m.iri)))
+
+
+def _write_side(out: _Out, al: align.Alignment, why: str, node: URIRef, doc: str) -> None:
+    g = out.g
+    a, b = al.a, al.b
     for x, y in ((a, b), (b, a)):  # the documents themselves
+        if str(x.doc) != doc:
+            continue
         sx, sy = _head_span(x), _head_span(y)
         mention = span_mention(str(y.doc), "DOCUMENT", "document", x.text, sx[0], sx[1], f"same policy: {why}")
         ev = out.evidence(x.doc, x.doc, SMEKG.alignedWith, y.doc, mention)
@@ -250,6 +279,8 @@ def _write_alignment(out: _Out, al: align.Alignment, why: str, policy: URIRef) -
         out.target(ev, y.doc, y.text, sy[0], sy[1], "counterpart")
     for pair in al.pairs:
         for (cx, mx), (cy, my) in (((a, pair.a), (b, pair.b)), ((b, pair.b), (a, pair.a))):
+            if str(cx.doc) != doc:
+                continue
             sx, sy = URIRef(mx.iri), URIRef(my.iri)
             g.add((sx, SMEKG.alignedWith, sy))
             code = f"{str(cy.doc).rsplit('/', 1)[-1]}:{my.number or my.iri.rsplit('/', 1)[-1]}"
