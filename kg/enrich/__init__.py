@@ -94,14 +94,16 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     """The graph's sections (kg.graph.assemble_rendered merges them) but the ontology's:
 
     - one per policy (a document and its translations), named "policy " and its first document's
-      IRI: the policy and the measure-by-measure alignments of its documents;
+      IRI: the policy and the alignments of its documents (the TranslationAlignment nodes);
     - one per document, named by its IRI: its own triples (`own(record, iri)`: its tree, links and
-      evidence) with its citations (matched to the policies of the corpus), quantities and observations.
+      evidence) with its citations (matched to the policies of the corpus), quantities, observations
+      and its side of its alignments (its own and its measures' alignedWith links, with evidence).
 
     `findings`: what was already found in each document alone (by path), where it was extracted.
-    `reuse`: document sections of earlier builds, by a key of everything they are made from (the
-    document and its IRI, its policy, what each of its citations matched); a key found there is
-    taken as it is, and `own` is not called; a policy's section the same, by a key of its documents.
+    `reuse`: sections of earlier builds, by a key of everything they are made from (for a document:
+    its content and IRI, its policy, the documents it is aligned with, what each of its citations
+    matched; for a policy: its documents and their joins); a key found there is taken as it is, and
+    `own` is not called.
     `decided`: whether two documents are versions of one policy, from earlier builds (kg.enrich.align.group).
     """
     ctxs = _contexts(records, iris, findings)
