@@ -20,15 +20,11 @@ an incremental store against a fresh bulk load.
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import StoreError
-from kg.store import _DB, _META, _cleanup, _stamp, _swap, is_store, write_store
+from kg.store import _DB, is_store, replace_store, write_store
 from kg.triples import Merged, Rendered, split_lines
 
 MANIFEST = "kg-manifest.json"
@@ -127,35 +123,20 @@ def _ntriples(lines: list[str]) -> bytes:
 
 def _update(target: Path, removed: list[str], added: list[str], triples: int, mirrors: Path, turtle_sha256: str,
             extra: dict[str, bytes]) -> None:
-    """Copy the store, apply the change to the copy, and swap it in (as kg.store.write_store does)."""
+    """Copy the store, apply the change to the copy, and swap it in (kg.store.replace_store)."""
     import pyoxigraph as ox
 
-    parent = target.parent
-    token = f"{os.getpid()}-{time.time_ns()}"
-    real = parent / f".{target.name}.{token}"
-    try:
-        real.mkdir()
+    def fill(db: Path) -> int:
         src = ox.Store.read_only(str(target / _DB))
-        src.backup(str(real / _DB))
+        src.backup(str(db))  # hard links to the immutable files: milliseconds
         del src
-        store = ox.Store(str(real / _DB))
+        store = ox.Store(str(db))
         if removed:
             for t in ox.parse(input=_ntriples(removed), format=ox.RdfFormat.N_TRIPLES):
                 store.remove(ox.Quad(t.subject, t.predicate, t.object))
         if added:
             store.load(input=_ntriples(added), format=ox.RdfFormat.N_TRIPLES)
-        store.flush()  # (len(store) would count every quad: the merged graph's count is the same)
-        del store
-        meta = {"format": 1, "triples": triples, "created": time.time(), "mirrors": os.path.abspath(mirrors)}
-        meta.update(_stamp(Path(mirrors)))
-        meta["sha256"] = turtle_sha256
-        for name, data in extra.items():
-            (real / name).write_bytes(data)
-        (real / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        _swap(real, target, token)
-    except BaseException as e:
-        shutil.rmtree(real, ignore_errors=True)
-        if isinstance(e, (OSError, ValueError, SyntaxError)):
-            raise StoreError(f"cannot update the store {target}: {str(e).splitlines()[0] if str(e) else e}") from None
-        raise
-    _cleanup(target, real)
+        store.flush()
+        return triples  # the merged graph's count (len(store) would read every quad)
+
+    replace_store(target, fill, mirrors, turtle_sha256, extra)

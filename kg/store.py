@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -61,23 +61,12 @@ def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
                 turtle_sha256: str | None = None, extra: dict[str, bytes] | None = None,
                 turtle: bool = False, triples: int | None = None) -> Path:
     """Bulk-load N-Triples (Turtle with `turtle`) into a new Oxigraph store and swap it in at
-    `target` atomically.
-
-    `mirrors`: the graph file this store is a copy of; its size, time and SHA-256 are recorded so
-    that readers use the store only while the file is unchanged. `extra`: files written into the
-    store's folder with it (kg.load's manifest). `triples`: how many there are, when known (counting
-    the store reads every quad).
-    """
+    `target` atomically (replace_store). `triples`: how many there are, when known (counting the
+    store reads every quad)."""
     import pyoxigraph as ox
 
-    target = Path(target)
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    token = f"{os.getpid()}-{time.time_ns()}"
-    real = parent / f".{target.name}.{token}"
-    try:
-        real.mkdir()
-        store = ox.Store(str(real / _DB))
+    def fill(db: Path) -> int:
+        store = ox.Store(str(db))
         pieces = 0
         for chunk in _chunks(ntriples, turtle):
             store.bulk_load(input=chunk, format=ox.RdfFormat.TURTLE if turtle else ox.RdfFormat.N_TRIPLES)
@@ -85,10 +74,29 @@ def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
         if pieces > 1:  # one file per piece: compacted, reads are as fast as after one load (2x otherwise)
             store.optimize()
         store.flush()
-        if triples is None:
-            triples = len(store)
-        del store
-        meta = {"format": 1, "triples": triples, "created": time.time()}
+        return triples if triples is not None else len(store)
+
+    return replace_store(target, fill, mirrors, turtle_sha256, extra)
+
+
+def replace_store(target: Path, fill: Callable[[Path], int], mirrors: Path | None = None,
+                  turtle_sha256: str | None = None, extra: dict[str, bytes] | None = None) -> Path:
+    """Make a new store in a folder beside `target` (`fill(db)` creates the database at `db`, closes
+    it and returns its number of triples), stamp it, and swap it in at `target` atomically; on any
+    failure the new folder is removed and the old store is left as it was.
+
+    `mirrors`: the graph file this store is a copy of; its size, time and SHA-256 are recorded so
+    that readers use the store only while the file is unchanged. `extra`: files written into the
+    store's folder with it (kg.load's manifest).
+    """
+    target = Path(target)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    token = f"{os.getpid()}-{time.time_ns()}"
+    real = parent / f".{target.name}.{token}"
+    try:
+        real.mkdir()
+        meta = {"format": 1, "triples": fill(real / _DB), "created": time.time()}
         if mirrors is not None:
             meta["mirrors"] = os.path.abspath(mirrors)
             meta.update(_stamp(Path(mirrors)))
