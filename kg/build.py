@@ -43,7 +43,7 @@ from kg.enrich import Findings, find_in_document
 from kg.errors import InputError, KGError, NoInputError
 from kg.extract import extract_source
 from kg.graph import assemble_rendered, default_doc_iri, document_rows
-from kg.model import DocRecord, FileFate
+from kg.model import DocRecord, FileFate, Source
 from kg.read import MAX_BYTES, find_inputs, read_source
 from kg.report import write_report
 from kg.triples import Merged, Rendered, Triples, nt_rows, ntriples_bytes, turtle_bytes
@@ -97,6 +97,26 @@ class BuildReport:
 
 # --- extraction ---------------------------------------------------------------------------------
 
+def read_pickle(path: Path | str, kind: type | tuple[type, ...]):
+    """The object pickled at `path` if it is a `kind`, else None: a missing, broken or outdated cache
+    entry is a miss, never an error. (The cache is local build state: pickles are trusted.)"""
+    try:
+        with open(path, "rb") as f:
+            got = pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return got if isinstance(got, kind) else None
+
+
+def write_pickle(path: Path, obj) -> None:
+    """Pickle `obj` to `path` atomically; a cache that cannot be written is not fatal."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass
+
+
 @dataclass
 class DocPart:
     """What extracting one document gives: its record, what kg.enrich finds in it alone, and its own
@@ -118,13 +138,7 @@ class DocPart:
     def own(self, doc: URIRef) -> Rendered:
         """Its own triples with IRI `doc` (written again if that is not the IRI they were written with)."""
         if self.rendered is None and self.own_file and self.doc == str(doc):
-            try:
-                with open(self.own_file, "rb") as f:
-                    got = pickle.load(f)
-                if isinstance(got, Rendered):
-                    self.rendered = got
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-                pass
+            self.rendered = read_pickle(self.own_file, Rendered)
         if self.rendered is not None and self.doc == str(doc):
             return self.rendered
         return Rendered.of(document_rows(self.record, doc), keep_nt=False)
@@ -163,12 +177,8 @@ class LazyRecord:
 
     def _load(self) -> DocRecord:
         if self._full is None:
-            try:
-                with open(self._file, "rb") as f:
-                    full = pickle.load(f)
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-                full = None
-            if not isinstance(full, DocRecord):
+            full = read_pickle(self._file, DocRecord)
+            if full is None:
                 raise KGError(f"the build cache lost {self._file.name} while building; build again (or --no-cache)")
             self._full = replace(full, source=self.source)
         return self._full
@@ -351,15 +361,10 @@ class RecordCache:
             return None
         entry = self.key(hashlib.sha256(data).hexdigest(), path.name)
         full = entry.with_suffix(".rec.pkl")
-        try:
-            with open(entry, "rb") as f:
-                part = pickle.load(f)
-            light = part.record
-            if not isinstance(part, DocPart) or not isinstance(light, dict) or light["source"].size != size \
-                    or not full.is_file():
-                return None
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
-                KeyError):
+        part = read_pickle(entry, DocPart)
+        light = part.record if part is not None else None
+        if not isinstance(light, dict) or not isinstance(light.get("source"), Source) \
+                or light["source"].size != size or not full.is_file():
             return None
         light = {**light, "source": replace(light["source"], path=str(path), name=path.name)}
         return replace(part, record=LazyRecord(light, full), rendered=None, own_file=str(entry.with_suffix(".own.pkl")))
@@ -370,15 +375,9 @@ class RecordCache:
         if isinstance(rec, LazyRecord):
             return
         path = self.key(rec.source.sha256, rec.source.name)
-        dump = lambda obj: pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)  # noqa: E731
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(path.with_suffix(".rec.pkl"), dump(rec), sync=False)
-            write_atomic(path.with_suffix(".own.pkl"), dump(part.rendered), sync=False)
-            write_atomic(path, dump(replace(part, record=LazyRecord.light(rec), rendered=None, own_file=None)),
-                         sync=False)
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass
+        write_pickle(path.with_suffix(".rec.pkl"), rec)
+        write_pickle(path.with_suffix(".own.pkl"), part.rendered)
+        write_pickle(path, replace(part, record=LazyRecord.light(rec), rendered=None, own_file=None))
 
     def prune(self) -> None:
         """Remove the entries of other versions of kg."""
@@ -403,21 +402,13 @@ class SectionCache(MutableMapping):
         return self.dir / f"{key}.pkl"
 
     def __getitem__(self, key: str) -> Rendered:
-        try:
-            with open(self.path(key), "rb") as f:
-                r = pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            raise KeyError(key) from None
-        if not isinstance(r, Rendered) or r.key != key:
+        r = read_pickle(self.path(key), Rendered)
+        if r is None or r.key != key:
             raise KeyError(key)
         return r
 
     def __setitem__(self, key: str, value: Rendered) -> None:
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass
+        write_pickle(self.path(key), value)
 
     def __delitem__(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
@@ -435,22 +426,12 @@ class PairCache(dict):
     def __init__(self, rc: RecordCache):
         super().__init__()
         self.path = rc.dir / "pairs.pkl"
-        try:
-            with open(self.path, "rb") as f:
-                got = pickle.load(f)
-            if isinstance(got, dict):
-                self.update(got)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            pass
+        self.update(read_pickle(self.path, dict) or {})
         self.loaded = len(self)
 
     def save(self) -> None:
-        if len(self) == self.loaded:
-            return
-        try:
-            write_atomic(self.path, pickle.dumps(dict(self), protocol=pickle.HIGHEST_PROTOCOL), sync=False)
-        except (OSError, pickle.PicklingError):
-            pass
+        if len(self) != self.loaded:
+            write_pickle(self.path, dict(self))
 
 
 def _warm_start(rc: RecordCache) -> None:
@@ -460,21 +441,12 @@ def _warm_start(rc: RecordCache) -> None:
     from kg.vocab import Vocabulary, load_vocabulary, use_vocabulary
 
     path = rc.dir / "ontology.pkl"
-    try:
-        with open(path, "rb") as f:
-            vocab, rendered = pickle.load(f)
-        if isinstance(vocab, Vocabulary) and isinstance(rendered, Rendered):
-            use_vocabulary(vocab)
-            use_ontology_rendered(rendered)
-            return
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        pass
-    try:
-        rc.dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, pickle.dumps((load_vocabulary(), ontology_rendered()), protocol=pickle.HIGHEST_PROTOCOL),
-                     sync=False)
-    except (OSError, pickle.PicklingError):
-        pass
+    got = read_pickle(path, tuple)
+    if got and len(got) == 2 and isinstance(got[0], Vocabulary) and isinstance(got[1], Rendered):
+        use_vocabulary(got[0])
+        use_ontology_rendered(got[1])
+    else:
+        write_pickle(path, (load_vocabulary(), ontology_rendered()))
 
 
 def build_merged(inputs: Iterable[Path], workers: int | None = None,

@@ -24,6 +24,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.build import read_pickle
 from kg.store import _DB, is_store, replace_store, write_store
 from kg.triples import Merged, Rendered, split_lines
 
@@ -87,11 +88,10 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
         return "no manifest beside the store"
     if not isinstance(old, dict) or old.get("format") != FORMAT or old.get("version") != version:
         return "another kg version built the store"
-    try:
-        with open(target / SHARED, "rb") as f:
-            old_shared = set(split_lines(pickle.load(f)))
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError, AttributeError):
+    text = read_pickle(target / SHARED, str)
+    if text is None:
         return "no manifest beside the store"
+    old_shared = set(split_lines(text))
     old_docs: dict[str, str | None] = old.get("docs", {})
     if None in doc_keys.values() or None in old_docs.values():
         return "a section of the graph is not kept in the cache"
@@ -103,12 +103,10 @@ def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | 
     for doc in changed:
         key = old_docs.get(doc)
         if key is not None:
-            try:
-                with open(Path(cache_dir) / version / key, "rb") as f:
-                    part = pickle.load(f)
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            part = read_pickle(Path(cache_dir) / version / key, Rendered)
+            if part is None:
                 return f"the cache entry of {doc} is gone"
-            if not isinstance(part, Rendered) or f"sections/{part.key}.pkl" != key:
+            if f"sections/{part.key}.pkl" != key:
                 return f"the cache entry of {doc} is not its section"
             candidates.extend(part.all_lines())
         if doc in doc_keys:
