@@ -10,7 +10,7 @@ every date by k days and every document number by 100 k, so that each round is a
 policies (as in a real corpus, where two documents rarely share a number and an issue date) while
 the English and Chinese versions of one notice made in the same round still pair up as translations.
 Without it every synthetic copy of a notice would be a version of the same policy, and the cross-
-document alignment (kg.enrich) would grow with the square of the corpus.
+document alignment (kg.rdf.corpus) would grow with the square of the corpus.
 """
 
 from __future__ import annotations

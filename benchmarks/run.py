@@ -46,8 +46,8 @@ def _peak_mb() -> float:
 def _child_build(args: list[str]) -> dict:
     """In a fresh process: one build; its timings, triples and peak memory as JSON."""
     src, out, workers, store, cache = args
-    from kg.build import build
-    from kg.store import store_path
+    from kg.build.job import build
+    from kg.store.local import store_path
 
     t0 = time.perf_counter()
     r = build([Path(src)], Path(out), workers=int(workers),
@@ -62,8 +62,8 @@ def _child_tokenize(args: list[str]) -> dict:
     """In a fresh process: spaCy's blank tokenizer over every file (the bare pass the build is held to)."""
     import spacy
 
-    from kg.clean import detect_language
-    from kg.read import find_inputs, read_source
+    from kg.text.clean import detect_language
+    from kg.text.read import find_inputs, read_source
 
     paths, _ = find_inputs([Path(args[0])])
     nlp = {"en": spacy.blank("en"), "zh": spacy.blank("zh")}
@@ -84,8 +84,8 @@ def _child_queries(args: list[str]) -> dict:
     from rdflib.namespace import DCTERMS
 
     from kg.namespaces import PREFIXES
-    from kg.query import Lookup, bind_params, named_queries, prepare, resolve, run_query
-    from kg.store import OxigraphGraph, parse_graph
+    from kg.sparql.query import Lookup, bind_params, named_queries, prepare, resolve, run_query
+    from kg.store.local import OxigraphGraph, parse_graph
 
     t0 = time.perf_counter()
     if backend == "oxrdflib":  # the oxrdflib store plugin: rdflib's Graph API over the same Oxigraph store
@@ -114,7 +114,7 @@ def _child_queries(args: list[str]) -> dict:
             out["queries"][name] = {"median_s": None, "note": str(e).splitlines()[0][:100], "params": params}
             continue
         if backend == "oxrdflib":  # the plugin's query path: SPARQL text to Oxigraph, rows back as rdflib terms
-            from kg.store import bind_values
+            from kg.store.local import bind_values
 
             ns = {p: str(v) for p, v in PREFIXES.items()}
             bound = bind_values(text, bindings)

@@ -94,7 +94,7 @@ class Metadata:
 
 @dataclass
 class DocRecord:
-    """Everything extracted from one document: what kg.graph turns into RDF."""
+    """Everything extracted from one document: what kg.rdf.assemble turns into RDF."""
 
     source: Source
     lang: str

@@ -55,7 +55,7 @@ class SMEKG(DefinedNamespace):
     rule: URIRef
     proximityRule: URIRef
     inferredFrom: URIRef
-    # kg.enrich (ontology/enrichment.ttl)
+    # kg.rdf.corpus (ontology/enrichment.ttl)
     Quantity: URIRef
     Deadline: URIRef
     Observation: URIRef

@@ -1,7 +1,7 @@
 """The controlled vocabularies of ontology/*.ttl as small Python records.
 
 The SKOS files are the single source of the lexicon: labels become spaCy phrase patterns
-(kg.lexicon), proximity rules become token-gap patterns, and the extra properties
+(kg.text.lexicon), proximity rules become token-gap patterns, and the extra properties
 (`smekg:defaultRole`, `smekg:competentDepartment`) steer linking and inference.
 """
 
@@ -108,7 +108,7 @@ def load_vocabulary() -> Vocabulary:
 
 
 def use_vocabulary(vocab: Vocabulary) -> None:
-    """Take a vocabulary parsed earlier from the same ontology/ files (kg.build keeps one in its cache)."""
+    """Take a vocabulary parsed earlier from the same ontology/ files (kg.build.job keeps one in its cache)."""
     _loaded[:] = [vocab]
 
 

@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory) -> tuple[Path, object]:
     """The seed corpus built once: (path of graph.ttl, BuildReport)."""
-    from kg.build import build
+    from kg.build.job import build
 
     out = tmp_path_factory.mktemp("seed") / "graph.ttl"
     report = build([CORPUS], out, workers=1)
@@ -50,15 +50,15 @@ def corpus_copy(tmp_path) -> Path:
 
 def extract_text(text: str, name: str = "t.txt"):
     """Run the whole per-document pipeline on in-memory text."""
-    from kg.extract import extract_source
-    from kg.read import source_from_text
+    from kg.text.extract import extract_source
+    from kg.text.read import source_from_text
 
     return extract_source(source_from_text(text, name))
 
 
 def measure_links(record, prop_prefix: str | None = None) -> list[set[str]]:
     """Per measure, the set of linked notations (optionally only links whose property starts with a prefix)."""
-    from kg.extract import links
+    from kg.text.extract import links
 
     out = []
     for m in record.measures():

@@ -3,7 +3,7 @@
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from kg.build import build
+from kg.build.job import build
 from kg.namespaces import SMEKG
 from tests.conftest import CORPUS
 from tests.test_vocab import DEPARTMENTS
@@ -52,7 +52,7 @@ def test_build_every_link_has_evidence_with_true_offsets(seed_graph):
 
 
 def test_build_seed_graph_conforms_to_shacl(seed_graph):
-    from kg.validate import validate_graph
+    from kg.rdf.validate import validate_graph
 
     report = validate_graph(seed_graph)
     assert report.conforms, report.text[:2000]

@@ -1,4 +1,4 @@
-"""kg.enrich: quantities, citations, policies across languages with measure alignment, observations and
+"""kg.rdf.corpus: quantities, citations, policies across languages with measure alignment, observations and
 inferred competent departments — on invented clauses and on the seed corpus."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from kg.enrich import align, citations
-from kg.enrich.common import Context
-from kg.enrich.quantities import find_quantities
-from kg.graph import Assembler, assemble, doc_iris
 from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
+from kg.rdf.assemble import Assembler, assemble, doc_iris
+from kg.rdf.corpus import align, citations
+from kg.text.docview import Context
+from kg.text.quantities import find_quantities
 from tests.conftest import extract_text
 
 SOSA = "http://www.w3.org/ns/sosa/"
@@ -135,7 +135,7 @@ def test_enrich_citation_matching_by_number_title_and_issuer_date():
     assert index.match(other)[0] == []
     by_title = citations.Citation(0, 9, "x", "title", "en", title="the notice on helping SMEs resume work")
     assert [d.iri for d in index.match(by_title)[0]] == ["d2"]
-    from kg.enrich.common import PartialDate
+    from kg.text.docview import PartialDate
 
     by_date = citations.Citation(0, 9, "x", "issued", "en", issuers=("MIIT",), date=PartialDate(2, 9))
     assert [d.iri for d in index.match(by_date, 2020)[0]] == ["d2"]
@@ -272,14 +272,14 @@ def test_enrich_seed_competent_departments_are_inferred_not_issued(seed_graph):
 @pytest.mark.parametrize("name", ["effect-statistics", "unaligned-measures", "citation-network",
                                   "competent-departments", "policy-versions"])
 def test_enrich_named_queries_answer_on_the_seed(seed_graph, name):
-    from kg.query import run_query
+    from kg.sparql.query import run_query
 
     res = run_query(seed_graph, name, {})
     assert res.rows, f"{name} gave no rows"
 
 
 def test_enrich_named_query_effect_statistics_answers(seed_graph):
-    from kg.query import run_query
+    from kg.sparql.query import run_query
 
     res = run_query(seed_graph, "effect-statistics", {"document": "004_fd1c064580b13356.txt"})
     rows = [dict(zip(res.vars, r, strict=True)) for r in res.rows]
@@ -293,4 +293,4 @@ def test_enrich_seed_assembly_without_enrich_has_no_inferences(seed_records):
     for r in records:
         a.add_record(r, iris[r.source.path])
     assert not list(a.g.to_graph().subject_objects(SMEKG.inferredCompetentDepartment)), \
-        "inferred departments come from kg.enrich only, never from the stated links"
+        "inferred departments come from kg.rdf.corpus only, never from the stated links"

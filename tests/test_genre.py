@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import extract_source, links
-from kg.read import read_source
+from kg.text.extract import extract_source, links
+from kg.text.read import read_source
 
 GENRE = Path(__file__).resolve().parent / "data" / "genre"
 

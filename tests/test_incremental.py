@@ -1,4 +1,4 @@
-"""Incremental builds (kg.build, kg.load) and the section merge they rest on (kg.triples).
+"""Incremental builds (kg.build.job, kg.store.load) and the section merge they rest on (kg.rdf.triples).
 
 The invariant: whatever was cached, a build writes the same bytes as a fresh build of the same
 files, and the embedded store holds exactly the triples of the Turtle file it is stamped with.
@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.build import build
-from kg.load import MANIFEST
-from kg.store import store_path
-from kg.triples import Rendered, block_lines, combine, merge, nt_term, turtle_bytes
+from kg.build.job import build
+from kg.rdf.triples import Rendered, block_lines, combine, merge, nt_term, turtle_bytes
+from kg.store.load import MANIFEST
+from kg.store.local import store_path
 
 ROOT = Path(__file__).resolve().parent.parent
 GENRE = ROOT / "tests" / "data" / "genre"
@@ -160,9 +160,9 @@ def test_incremental_statements_read_back_to_their_triples(rows):
 
 
 def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_again(small_corpus, tmp_path, monkeypatch):
-    import kg.build
-    import kg.enrich
-    import kg.enrich.align
+    import kg.build.job
+    import kg.rdf.align
+    import kg.rdf.corpus
 
     out, cache = tmp_path / "b" / "graph.ttl", tmp_path / "b" / "cache"
     _build(small_corpus, out, cache)
@@ -171,17 +171,17 @@ def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_aga
     def boom(*a, **k):
         raise AssertionError("recomputed although nothing it depends on changed")
 
-    monkeypatch.setattr(kg.enrich, "_citations", boom)  # a document's links
-    monkeypatch.setattr(kg.enrich, "_policies", boom)  # a policy's section
-    monkeypatch.setattr(kg.enrich.align, "same_policy", boom)  # a pair's decision
-    monkeypatch.setattr(kg.build.LazyRecord, "_load", boom)  # a document's tree and mentions
+    monkeypatch.setattr(kg.rdf.corpus, "_citations", boom)  # a document's links
+    monkeypatch.setattr(kg.rdf.corpus, "_policies", boom)  # a policy's section
+    monkeypatch.setattr(kg.rdf.align, "same_policy", boom)  # a pair's decision
+    monkeypatch.setattr(kg.build.job.LazyRecord, "_load", boom)  # a document's tree and mentions
     again = _build(small_corpus, out, cache)
     assert again.cached == 4 and out.read_bytes() == first
 
     monkeypatch.undo()
     calls: list[str] = []
-    real = kg.enrich._citations
-    monkeypatch.setattr(kg.enrich, "_citations", lambda out_, ctx, *a: calls.append(str(ctx.doc)) or real(out_, ctx, *a))
+    real = kg.rdf.corpus._citations
+    monkeypatch.setattr(kg.rdf.corpus, "_citations", lambda out_, ctx, *a: calls.append(str(ctx.doc)) or real(out_, ctx, *a))
     doc = small_corpus / "en_pbc_2020_deferral_notice.txt"
     doc.write_text(doc.read_text(encoding="utf-8") + "\nThe fees of micro enterprises are waived.\n", encoding="utf-8")
     _build(small_corpus, out, cache)
@@ -189,16 +189,16 @@ def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_aga
 
 
 def test_incremental_store_bulk_load_in_pieces_holds_every_triple(small_corpus, tmp_path, monkeypatch):
-    import kg.store
+    import kg.store.local
 
     out = tmp_path / "whole" / "graph.ttl"
     _build(small_corpus, out)
-    monkeypatch.setattr(kg.store, "CHUNK_BYTES", 3000)  # many pieces, cut between statements
-    pieces = list(kg.store._chunks(out.read_bytes(), turtle=True))
+    monkeypatch.setattr(kg.store.local, "CHUNK_BYTES", 3000)  # many pieces, cut between statements
+    pieces = list(kg.store.local._chunks(out.read_bytes(), turtle=True))
     assert len(pieces) > 5 and all(p.startswith(b"@prefix") for p in pieces)
     cut = tmp_path / "cut" / "graph.ttl"
     _build(small_corpus, cut)
     assert _quads(store_path(cut)) == _quads(store_path(out)) == _turtle_quads(out)
     nt = b"".join(f"{q.subject} {q.predicate} {q.object} .\n".encode() for q in
                   ox.Store.read_only(str(store_path(out) / "db")).quads_for_pattern(None, None, None))
-    assert b"".join(kg.store._chunks(nt, turtle=False)) == nt
+    assert b"".join(kg.store.local._chunks(nt, turtle=False)) == nt

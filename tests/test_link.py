@@ -7,7 +7,7 @@ from tests.conftest import extract_text
 
 
 def _links(text, name="t.txt"):
-    from kg.extract import links
+    from kg.text.extract import links
 
     rec = extract_text(text, name)
     out = set()
@@ -71,7 +71,7 @@ def test_link_regions_and_exclusions():
 
 
 def test_link_evidence_offsets_point_at_the_matched_text():
-    from kg.extract import links
+    from kg.text.extract import links
 
     text = "Notice\n\n1. Lend more. Increase first loans to micro and small enterprises.\n"
     rec = extract_text(text)

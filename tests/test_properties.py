@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from kg.build import nt_rows, ntriples_bytes, turtle_bytes
+from kg.rdf.triples import nt_rows, ntriples_bytes, turtle_bytes
 from kg.errors import InputError
-from kg.extract import extract_source, links
-from kg.graph import assemble
 from kg.model import Source
 from kg.namespaces import SMEKG
-from kg.read import decode
+from kg.rdf.assemble import assemble
+from kg.text.extract import extract_source, links
+from kg.text.read import decode
 
 settings.register_profile("default", max_examples=100, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -101,7 +101,7 @@ def whole_pipeline(data: bytes, name: str = "random.txt") -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _warm():
     """Compile both lexicons once, outside the timed examples."""
-    from kg.lexicon import lexicon
+    from kg.text.lexicon import lexicon
 
     lexicon("en")
     lexicon("zh")

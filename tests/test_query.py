@@ -19,7 +19,7 @@ from rdflib.namespace import XSD
 
 from kg.cli import app
 from kg.errors import ParameterError, QueryError, QueryNotFound, QueryTimeout
-from kg.query import (
+from kg.sparql.query import (
     PARAM_TYPES,
     Lookup,
     _bind_text,
@@ -105,7 +105,7 @@ def test_every_named_query_has_a_header_and_parses(name):
 
 
 def test_named_query_header_parsing(tmp_path):
-    from kg.query import parse_header
+    from kg.sparql.query import parse_header
 
     f = tmp_path / "x.rq"
     f.write_text("# title: T\n# description: D\n# param: region (region code, optional, default CN-HB) e.g. CN-BJ\n"
@@ -346,9 +346,9 @@ def test_every_named_query_gives_the_same_rows_on_rdflib_and_oxigraph(name, fx, 
 
 
 def test_the_same_rows_on_kg_stores_oxigraph_graph(fx, tmp_path):
-    store = pytest.importorskip("kg.store")
+    store = pytest.importorskip("kg.store.local")
     if not (hasattr(store, "write_store") and hasattr(store, "OxigraphGraph")):
-        pytest.skip("kg.store has no Oxigraph store")
+        pytest.skip("kg.store.local has no Oxigraph store")
     target = store.write_store(fx.serialize(format="nt", encoding="utf-8"), tmp_path / "fx.store")
     og = store.OxigraphGraph(target)
     for name, params in (("measures-by-instrument", {"instrument": "FINANCING_GUARANTEE", "lang": "zh"}),
@@ -494,7 +494,7 @@ def endpoint(ox_store):
 
 
 def test_a_remote_endpoint_gets_the_same_checks_and_safe_values(endpoint, fx):
-    from kg.query import run_remote
+    from kg.sparql.query import run_remote
 
     url, seen = endpoint
     for name, params in (("measures-by-instrument", {"instrument": "FINANCING_GUARANTEE", "lang": "zh"}),
@@ -587,7 +587,7 @@ def test_a_runaway_query_is_stopped_at_the_time_limit(text, fx):
 
 
 def test_without_fork_the_time_limit_abandons_a_daemon_thread(monkeypatch):
-    from kg.query import Result, run_isolated
+    from kg.sparql.query import Result, run_isolated
 
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     start = time.perf_counter()

@@ -3,7 +3,7 @@
 import pytest
 
 from kg.errors import InputError
-from kg.read import decode, find_inputs, read_source
+from kg.text.read import decode, find_inputs, read_source
 
 TEXT = "关于支持小微企业融资的通知\n一、加大信贷支持。Small and micro enterprises get credit loans.\n"
 

@@ -14,7 +14,14 @@ import urllib.request
 import pytest
 
 from kg.errors import StoreError
-from kg.remote import DEFAULT_GRAPH_IRI, graph_url, guess_query_url, guess_update_url, push_graph, select
+from kg.store.remote import (
+    DEFAULT_GRAPH_IRI,
+    graph_url,
+    guess_query_url,
+    guess_update_url,
+    push_graph,
+    select,
+)
 
 pytestmark = pytest.mark.server
 
@@ -79,7 +86,7 @@ def test_remote_endpoint_guesses():
 
 def test_remote_build_push_replaces_one_named_graph_and_query_endpoint(server, runner, corpus_copy, tmp_path):
     from kg.cli import app
-    from kg.store import parse_graph
+    from kg.store.local import parse_graph
 
     out = tmp_path / "g.ttl"
     res = runner.invoke(app, ["build", str(corpus_copy), "-o", str(out), "--store", f"{server}/store"])

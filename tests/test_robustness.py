@@ -24,12 +24,13 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.build import build, build_graph, write_atomic
+from kg.build.job import build, build_graph
+from kg.build.report import load_report, report_path
 from kg.errors import InputError, NoInputError
-from kg.extract import extract_source, links, segment_text
+from kg.io import write_atomic
 from kg.namespaces import SMEKG
-from kg.read import decode, find_inputs, read_source
-from kg.report import load_report, report_path
+from kg.text.extract import extract_source, links, segment_text
+from kg.text.read import decode, find_inputs, read_source
 from tests.conftest import CORPUS, ROOT
 
 ENC = Path(__file__).resolve().parent / "data" / "encodings"
@@ -231,7 +232,7 @@ def test_robust_seed_document_in_utf8_gb18030_utf16_builds_the_same_measures_and
 # --- line ends ------------------------------------------------------------------------------------
 
 def test_robust_cr_only_and_crlf_lines_split_and_offsets_stay_true():
-    from kg.clean import lines
+    from kg.text.clean import lines
 
     ref = read_source(ENC / "en-utf8.txt").text
     want = [ref[s:e] for s, e in lines(ref)]
@@ -380,16 +381,16 @@ def test_robust_folder_of_every_case_builds_and_reports_each_fate(odd_build):
 
 
 def test_robust_one_file_that_crashes_the_extractor_does_not_stop_the_others(tmp_path, monkeypatch):
-    import kg.build
+    import kg.build.job
 
-    real = kg.build.extract_source
+    real = kg.build.job.extract_source
 
     def flaky(src):
         if src.name == "en-crlf.txt":
             raise IndexError("list index out of range")
         return real(src)
 
-    monkeypatch.setattr(kg.build, "extract_source", flaky)
+    monkeypatch.setattr(kg.build.job, "extract_source", flaky)
     monkeypatch.delenv("KG_DEBUG", raising=False)
     report = build([ENC / "en-crlf.txt", ENC / "en-utf8.txt"], tmp_path / "g.ttl", workers=1)
     fates = {Path(f.path).name: f for f in report.fates}
@@ -437,7 +438,7 @@ def test_robust_cli_reports_every_fate_and_exits_1_without_traceback(tmp_path, r
     # and as a table (what `kg stats` prints after its other tables)
     import io
 
-    from kg.report import print_fates
+    from kg.build.report import print_fates
 
     buf = io.StringIO()
     monkeypatch.setenv("COLUMNS", "300")  # long temporary paths on one line each
@@ -506,7 +507,7 @@ def _leftovers(folder: Path) -> list[str]:
 
 @pytest.mark.parametrize("where", ["serialisation", "write", "rename"])
 def test_robust_interrupted_build_leaves_previous_graph_and_no_temp_file(tmp_path, monkeypatch, where):
-    import kg.build
+    import kg.build.job
 
     out, graph, report = _previous_build(tmp_path)
 
@@ -514,13 +515,13 @@ def test_robust_interrupted_build_leaves_previous_graph_and_no_temp_file(tmp_pat
         raise KeyboardInterrupt if where == "rename" else RuntimeError(f"failed during {where}")
 
     if where == "serialisation":
-        import kg.graph
+        import kg.rdf.assemble
 
-        monkeypatch.setattr(kg.graph, "merge", boom)  # where the Turtle is written (kg.triples.merge)
+        monkeypatch.setattr(kg.rdf.assemble, "merge", boom)  # where the Turtle is written (kg.rdf.triples.merge)
     elif where == "write":
-        monkeypatch.setattr(kg.build.os, "fsync", boom)
+        monkeypatch.setattr(kg.build.job.os, "fsync", boom)
     else:
-        monkeypatch.setattr(kg.build.os, "replace", boom)
+        monkeypatch.setattr(kg.build.job.os, "replace", boom)
     with pytest.raises((RuntimeError, KeyboardInterrupt)):
         build([ENC / "en-utf8.txt", ENC / "zh-gbk.txt"], out, workers=1)
     monkeypatch.undo()
@@ -569,7 +570,7 @@ def test_robust_ctrl_c_during_a_real_build_leaves_previous_graph(tmp_path):
 
 
 def _report_sigint_handler(path: str):
-    """Stands in for kg.build._extract_path in forked workers: says how the worker treats Ctrl-C."""
+    """Stands in for kg.build.job._extract_path in forked workers: says how the worker treats Ctrl-C."""
     return path, None, str(signal.getsignal(signal.SIGINT))
 
 
@@ -579,10 +580,10 @@ def _slow_extract(path: str):
 
 
 def _die_on_crlf(src):
-    """Stands in for kg.build.extract_source in forked workers: the process dies on one file."""
+    """Stands in for kg.build.job.extract_source in forked workers: the process dies on one file."""
     if src.name == "en-crlf.txt":
         os._exit(9)
-    from kg.extract import extract_source as real
+    from kg.text.extract import extract_source as real
 
     return real(src)
 
@@ -590,9 +591,9 @@ def _die_on_crlf(src):
 @pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
 def test_robust_a_worker_that_dies_loses_only_its_own_file(monkeypatch, tmp_path):
     """An out-of-memory kill or a crash in C takes its worker down: the other files are still built."""
-    import kg.build
+    import kg.build.job
 
-    monkeypatch.setattr(kg.build, "extract_source", _die_on_crlf)
+    monkeypatch.setattr(kg.build.job, "extract_source", _die_on_crlf)
     names = ["en-crlf.txt", "en-utf8.txt", "zh-gb18030.txt", "zh-utf16le-bom.txt", "en-cr.txt"]
     report = build([ENC / n for n in names], tmp_path / "g.ttl", workers=2)
     fates = {Path(f.path).name: f for f in report.fates}
@@ -603,10 +604,10 @@ def test_robust_a_worker_that_dies_loses_only_its_own_file(monkeypatch, tmp_path
 @pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
 def test_robust_workers_leave_ctrl_c_to_the_parent(monkeypatch):
     """A worker interrupted inside the task queue's lock deadlocked the whole pool."""
-    import kg.build
+    import kg.build.job
 
-    monkeypatch.setattr(kg.build, "_extract_path", _report_sigint_handler)
-    results = kg.build._extract_many([f"f{i}.txt" for i in range(4)], 2, None)
+    monkeypatch.setattr(kg.build.job, "_extract_path", _report_sigint_handler)
+    results = kg.build.job._extract_many([f"f{i}.txt" for i in range(4)], 2, None)
     assert [r[2] for r in results] == [str(signal.SIG_IGN)] * 4
 
 
@@ -614,9 +615,9 @@ def test_robust_workers_leave_ctrl_c_to_the_parent(monkeypatch):
 def test_robust_interrupted_pool_stops_without_extracting_the_rest(monkeypatch):
     import threading
 
-    import kg.build
+    import kg.build.job
 
-    monkeypatch.setattr(kg.build, "_extract_path", _slow_extract)
+    monkeypatch.setattr(kg.build.job, "_extract_path", _slow_extract)
     main = threading.main_thread().ident
     assert threading.get_ident() == main
     timer = threading.Timer(1.0, lambda: signal.pthread_kill(main, signal.SIGINT))
@@ -624,7 +625,7 @@ def test_robust_interrupted_pool_stops_without_extracting_the_rest(monkeypatch):
     t0 = time.perf_counter()
     try:
         with pytest.raises(KeyboardInterrupt):
-            kg.build._extract_many([f"f{i}.txt" for i in range(40)], 2, None)  # 8 s of work
+            kg.build.job._extract_many([f"f{i}.txt" for i in range(40)], 2, None)  # 8 s of work
     finally:
         timer.cancel()
     assert time.perf_counter() - t0 < 4
@@ -699,8 +700,8 @@ def test_robust_one_line_over_spacy_max_length_is_chunked_not_raised():
 
     import spacy
 
-    from kg.clean import MAX_UNIT
-    from kg.read import source_from_text
+    from kg.text.clean import MAX_UNIT
+    from kg.text.read import source_from_text
 
     limit = spacy.blank("en").max_length
     en = (ENC / "en-utf8.txt").read_text(encoding="utf-8").replace("\n", " ")
@@ -722,7 +723,7 @@ def test_robust_one_line_over_spacy_max_length_is_chunked_not_raised():
 
 def test_robust_long_english_line_splits_in_linear_time():
     """A web copy with no line breaks: sentence splitting must not rescan the line for every stop."""
-    from kg.clean import clean
+    from kg.text.clean import clean
 
     base = (CORPUS / "003_7b45b40aa43ec948.txt").read_text(encoding="utf-8").replace("\n", " ")
     one = (base * 12)[:300_000]
@@ -785,7 +786,7 @@ def _fifty_megabytes(path: Path, encoding: str, target: int = 50 * 1024 * 1024) 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
 def test_robust_fifty_megabyte_file_is_read_and_cleaned_in_bounded_time_and_memory(tmp_path, encoding):
-    from kg.clean import MAX_UNIT, clean, detect_language
+    from kg.text.clean import MAX_UNIT, clean, detect_language
 
     p = tmp_path / "big.txt"
     size = _fifty_megabytes(p, encoding)
@@ -813,9 +814,9 @@ def test_robust_fifty_megabyte_file_is_read_and_cleaned_in_bounded_time_and_memo
 def test_robust_fifty_megabyte_file_builds_end_to_end(tmp_path):
     """The budget a user can live with: ten minutes and 4 GB for 50 MB of text.
 
-    Measured on two cores: over an hour before kg.extract.links and kg.enrich's evidence look-up
+    Measured on two cores: over an hour before kg.text.extract.links and kg.rdf.corpus's evidence look-up
     were made linear; then 13 min 17 s and 3.0 GB peak (1.58 million triples), the time going to
-    kg.enrich._owner, which recomputes kg.enrich.common.body_units for every citation."""
+    kg.rdf.corpus._owner, which recomputes kg.text.docview.body_units for every citation."""
     import resource
 
     d = tmp_path / "in"

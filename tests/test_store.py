@@ -1,4 +1,4 @@
-"""The embedded Oxigraph store, the fast serialiser and the incremental cache (kg.store, kg.build)."""
+"""The embedded Oxigraph store, the fast serialiser and the incremental cache (kg.store.local, kg.build.job)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.build import build, nt_rows, serialize, turtle_bytes
+from kg.build.job import build
 from kg.errors import StoreError
-from kg.store import OxigraphGraph, bind_values, load_graph, parse_graph, store_is_fresh, store_path
+from kg.rdf.export import serialize
+from kg.rdf.triples import nt_rows, turtle_bytes
+from kg.store.local import OxigraphGraph, bind_values, load_graph, parse_graph, store_is_fresh, store_path
 from tests.conftest import CORPUS
 
 
@@ -59,7 +61,7 @@ def test_store_build_writes_a_store_that_mirrors_the_turtle(built):
 
 
 def test_store_named_queries_give_the_same_rows_on_oxigraph_and_rdflib(built):
-    from kg.query import named_queries, run_query
+    from kg.sparql.query import named_queries, run_query
 
     d, _ = built
     og, rg = OxigraphGraph(d / "graph.store"), parse_graph(d / "graph.ttl")

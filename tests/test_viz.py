@@ -12,8 +12,8 @@ from rdflib.namespace import DCTERMS, RDF
 
 from kg.errors import UnknownTerm
 from kg.namespaces import ID, SMEKG
-from kg.network import cooccurrence_measures, department_instrument_measures, evidence_index
-from kg.viz import build_view, render_html
+from kg.viz.network import cooccurrence_measures, department_instrument_measures, evidence_index
+from kg.viz.page import build_view, render_html
 
 DEPT = "https://w3id.org/smekg/id/department/"
 INST = "https://w3id.org/smekg/id/instrument/"
@@ -176,7 +176,7 @@ def test_html_is_self_contained_escaped_and_deterministic(seed_graph, full):
 
 def test_hostile_text_stays_data(tmp_path):
     """The real pipeline on hostile text: the payload reaches the data and the page only as escaped JSON."""
-    from kg.build import build_graph
+    from kg.build.job import build_graph
 
     src = tmp_path / "in"
     src.mkdir()

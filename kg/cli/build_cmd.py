@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from kg.build import build
+from kg.build.job import build
 from kg.cli.app import app
 from kg.cli.common import progress_bar, say, user_errors
 from kg.errors import NoInputError
@@ -39,7 +39,7 @@ def build_command(
 
     Example: kg build corpus/ -o build/graph.ttl --store http://127.0.0.1:7878/store
     """
-    from kg.store import store_path
+    from kg.store.local import store_path
 
     inputs = paths or [default_corpus()]
     with user_errors():
@@ -58,7 +58,7 @@ def build_command(
             raise typer.Exit(code=1) from None
         _report_fates(report.fates, out, quiet)
         if store:
-            from kg.remote import DEFAULT_GRAPH_IRI, guess_query_url, push_graph
+            from kg.store.remote import DEFAULT_GRAPH_IRI, guess_query_url, push_graph
 
             pushed = push_graph(out, store, graph_iri or DEFAULT_GRAPH_IRI, update_url=update_url)
             say(f"pushed {report.triples} triples ({pushed.bytes} bytes) to graph <{pushed.graph}> at {store} "
@@ -75,7 +75,7 @@ def build_command(
 
 def _report_fates(fates, out: Path, quiet: bool) -> None:
     """Every input's fate on stderr (built, or skipped and why); under --quiet only the skipped ones."""
-    from kg.report import fate_line, fate_lines, report_path
+    from kg.build.report import fate_line, fate_lines, report_path
 
     lines = [fate_line(f) for f in fates if f.status != "built"] if quiet else fate_lines(fates, report_path(out))
     for line in lines:

@@ -19,8 +19,9 @@ def export_command(
 
     Example: kg export --format nt -o build/graph.nt
     """
-    from kg.build import serialize, write_atomic
-    from kg.store import load_graph
+    from kg.io import write_atomic
+    from kg.rdf.export import serialize
+    from kg.store.local import load_graph
 
     if fmt not in ("turtle", "ttl", "nt", "jsonld", "json-ld", "xml"):
         fail(f"unknown format {fmt!r}; choose turtle, nt, jsonld or xml")

@@ -65,8 +65,8 @@ def query_command(
     Example: kg query instruments-by-department -p department=PBC --lang zh --format csv
     Example: kg query 'SELECT ?d WHERE { ?d a smekg:PolicyDocument }' --format json
     """
-    from kg.query import run_query, run_remote, to_csv, to_json
-    from kg.render import table
+    from kg.cli.render import table
+    from kg.sparql.query import run_query, run_remote, to_csv, to_json
 
     if graph is not None and endpoint:
         raise typer.BadParameter("give --graph or --endpoint, not both", param_hint="--endpoint")
@@ -76,7 +76,7 @@ def query_command(
         if endpoint:
             res = run_remote(endpoint, query, params, timeout=timeout or None, limit=limit)
         else:
-            from kg.store import load_graph
+            from kg.store.local import load_graph
 
             res = run_query(load_graph(graph), query, params, timeout=timeout or None, limit=limit)
     if fmt is Format.csv:
@@ -104,8 +104,8 @@ def queries_command(
     Example: kg queries
     Example: kg queries measures-by-instrument
     """
-    from kg.query import named_queries, resolve
-    from kg.render import query_list
+    from kg.cli.render import query_list
+    from kg.sparql.query import named_queries, resolve
 
     with user_errors():
         if name:

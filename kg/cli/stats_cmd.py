@@ -19,9 +19,9 @@ def stats_command(
 
     Example: kg stats --json
     """
-    from kg.report import load_report, print_fates
-    from kg.stats import compute_stats
-    from kg.store import DEFAULT_GRAPH, load_graph
+    from kg.build.report import load_report, print_fates
+    from kg.store.local import DEFAULT_GRAPH, load_graph
+    from kg.viz.stats import compute_stats
 
     with user_errors():
         g = load_graph(graph)
@@ -33,7 +33,7 @@ def stats_command(
                             if fates.state == "current" else [], "note": fates.note}
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=1))
     else:
-        from kg.render import stats_tables
+        from kg.cli.render import stats_tables
 
         stats_tables(st)
         print_fates(fates)

@@ -17,8 +17,8 @@ def validate_command(
 
     Example: kg validate --graph build/graph.ttl
     """
-    from kg.store import load_graph
-    from kg.validate import validate_graph
+    from kg.rdf.validate import validate_graph
+    from kg.store.local import load_graph
 
     with user_errors():
         g = load_graph(graph)

@@ -40,8 +40,8 @@ def viz_command(
     """
     import time
 
-    from kg.store import load_graph
-    from kg.viz import write_viz
+    from kg.store.local import load_graph
+    from kg.viz.page import write_viz
 
     if view not in VIEWS:
         fail(f"unknown view {view!r}; choose {', '.join(VIEWS)}")

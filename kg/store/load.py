@@ -1,6 +1,6 @@
 """Loading a build into the embedded Oxigraph store: in full, or by the triples that changed.
 
-A build is merged from sections (kg.graph.assemble_rendered): the ontology, one per document (its
+A build is merged from sections (kg.rdf.assemble.assemble_rendered): the ontology, one per document (its
 own triples with its citations and quantities) and one per policy (its documents' alignments), each
 kept in the build cache under a key of what it is made from. Beside the store, `kg-manifest.json`
 records which cache entry each section came from, and `kg-shared.pkl` holds the ontology's lines.
@@ -9,7 +9,7 @@ The next build compares:
 - when few documents changed, the store is copied (`Store.backup`: hard links to its immutable
   files, milliseconds), the copy gets the old rows of the changed sections removed (unless the new
   graph still holds them: a triple may be written by several sections) and the new rows added, and
-  it is swapped in atomically exactly as a bulk load would be (kg.store);
+  it is swapped in atomically exactly as a bulk load would be (kg.store.local);
 - otherwise (no store or no manifest beside it, another kg version, a cache entry gone, more than
   a quarter of the sections changed, no cache) it is a bulk load of the whole graph, in pieces.
 
@@ -24,9 +24,9 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.build import read_pickle
-from kg.store import _DB, is_store, replace_store, write_store
-from kg.triples import Merged, Rendered, split_lines
+from kg.io import read_pickle
+from kg.rdf.triples import Merged, Rendered, split_lines
+from kg.store.local import _DB, is_store, replace_store, write_store
 
 MANIFEST = "kg-manifest.json"
 SHARED = "kg-shared.pkl"
@@ -121,7 +121,7 @@ def _ntriples(lines: list[str]) -> bytes:
 
 def _update(target: Path, removed: list[str], added: list[str], triples: int, mirrors: Path, turtle_sha256: str,
             extra: dict[str, bytes]) -> None:
-    """Copy the store, apply the change to the copy, and swap it in (kg.store.replace_store)."""
+    """Copy the store, apply the change to the copy, and swap it in (kg.store.local.replace_store)."""
     import pyoxigraph as ox
 
     def fill(db: Path) -> int:

@@ -10,7 +10,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.namespaces import SMEKG
-from kg.network import cooccurrence, label, policy_graph
+from kg.viz.network import cooccurrence, label, policy_graph
 
 
 @dataclass

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
-from kg.enrich.common import Context, PartialDate, cues, find_partial_dates, phrase_rx, slug
+from kg.text.docview import Context, PartialDate, cues, find_partial_dates, phrase_rx, slug
 
 _BRACKET_ZH = r"[〔\[［【(（]\s*(?P<y>(?:19|20)\d{2})\s*[〕\]］】)）]\s*第?\s*(?P<n>\d{1,4})\s*号"
 DOCNUM_ZH = re.compile(rf"(?P<p>[\u4e00-\u9fff]{{1,10}}?)\s*{_BRACKET_ZH}")

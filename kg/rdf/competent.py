@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.namespace import PROV, RDF
 
-from kg.enrich.common import Context, span_mention
-from kg.extract import links
-from kg.graph import segment_iri
 from kg.namespaces import SMEKG
+from kg.rdf.assemble import segment_iri
+from kg.text.docview import Context, span_mention
+from kg.text.extract import links
 from kg.vocab import load_vocabulary
 
 

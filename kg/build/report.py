@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.io import write_atomic
 from kg.model import FileFate
 
 REPORT_SUFFIX = ".report.json"
@@ -65,8 +66,6 @@ def report_json(fates: Iterable[FileFate], graph_file: Path, graph_bytes: bytes,
 def write_report(graph_file: Path, fates: Iterable[FileFate], graph_bytes: bytes, triples: int = 0,
                  sha256: str | None = None) -> Path:
     """Write the report beside `graph_file` atomically; returns its path."""
-    from kg.build import write_atomic  # kg.build imports this module
-
     path = report_path(graph_file)
     write_atomic(path, report_json(fates, graph_file, graph_bytes, triples, sha256))
     return path

@@ -20,12 +20,12 @@ import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
-from kg.enrich.citations import parse_number
-from kg.enrich.common import Context, slug
-from kg.extract import links, segment_text
-from kg.graph import segment_iri
-from kg.metadata import find_dates
 from kg.model import Segment
+from kg.rdf.assemble import segment_iri
+from kg.text.citations import parse_number
+from kg.text.docview import Context, slug
+from kg.text.extract import links, segment_text
+from kg.text.metadata import find_dates
 
 MIN_RATIO = 0.5  # share of the smaller document's measures that must align for two documents to be one policy
 CONTENT = 0.5  # weighted Jaccard of linked concepts that aligns two measures whatever their numbers

@@ -52,7 +52,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from kg.errors import ParameterError, QueryError, QueryNotFound, QueryRefused, QueryTimeout, UnknownTerm
 from kg.namespaces import PREFIXES, SMEKG
 from kg.resources import data_dir
-from kg.store import from_ox, to_ox
+from kg.store.local import from_ox, to_ox
 
 # FROM <file:///…> or FROM <http://…> would make rdflib fetch and parse the resource. Queries with a
 # dataset clause are refused below anyway; this makes sure nothing is ever loaded.
@@ -603,7 +603,7 @@ def _evaluate(source: Any, text: str, prepared, bindings: dict[str, Any], limit:
                 if cap and len(rows) >= cap:
                     break
     else:
-        # kg.store.OxigraphGraph runs SPARQL text in Oxigraph (rdflib's parsed queries would fall back
+        # kg.store.local.OxigraphGraph runs SPARQL text in Oxigraph (rdflib's parsed queries would fall back
         # to rdflib's engine over the store); its bindings hold everywhere, as initBindings do here
         native = getattr(getattr(source, "store", None), "native_sparql", False)
         res = (source.query(text, initNs=PREFIXES, initBindings=bindings) if native
@@ -730,8 +730,8 @@ def _bind_text(text: str, bindings: dict[str, Any]) -> str:
     form = _first_keyword(text)
     if form in ("SELECT", "ASK"):
         # in every group that names a bound variable too (a filter nested in an OPTIONAL must see it,
-        # as with rdflib's initBindings); kg.store does this for the embedded Oxigraph store
-        from kg.store import bind_values
+        # as with rdflib's initBindings); kg.store.local does this for the embedded Oxigraph store
+        from kg.store.local import bind_values
 
         return bind_values(text, bindings)
     names = sorted(bindings)
@@ -756,7 +756,7 @@ def run_remote(endpoint: str, query: str, params: dict[str, str] | None = None,
                timeout: float | None = 30.0, limit: int | None = None) -> Result:
     """Run a query on a SPARQL 1.1 endpoint with the same safety checks and parameter validation."""
     from kg.namespaces import sparql_prologue
-    from kg.remote import select
+    from kg.store.remote import select
 
     text, nq = resolve(query)
     prepare(text)

@@ -1,4 +1,4 @@
-"""Shared pieces of kg.enrich: the cue data, the document context of one record, evidence and dates.
+"""Shared pieces of kg.rdf.corpus: the cue data, the document context of one record, evidence and dates.
 
 Everything here is deterministic: IRIs come from document IRIs, tree positions and character offsets,
 never from blank nodes or counters over sets.
@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-from kg.graph import segment_iri
 from kg.model import DocRecord, Mention, Segment, Unit
+from kg.rdf.assemble import segment_iri
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december"]
@@ -37,7 +37,7 @@ YEAR_MONTH_ZH = re.compile(r"(?P<y>(?:19|20)\d{2})\s*ๅนด(?:\s*(?P<m>\d{1,2})\s*ๆ
 
 @cache
 def cues() -> dict:
-    return json.loads(resources.files("kg.enrich").joinpath("cues.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("kg.patterns").joinpath("cues.json").read_text(encoding="utf-8"))
 
 
 def phrase_rx(phrases, lang: str = "en", tail: str = "") -> re.Pattern:
@@ -97,11 +97,11 @@ def end_of(year: int, month: int | None = None) -> dt.date:
 
 @dataclass
 class Context:
-    """One document as kg.enrich sees it: its IRI, its record and where each kept unit sits in the tree."""
+    """One document as kg.rdf.corpus sees it: its IRI, its record and where each kept unit sits in the tree."""
 
     record: DocRecord
     doc: URIRef
-    found: Any = None  # kg.enrich.Findings of this document, set by kg.enrich.corpus_sections
+    found: Any = None  # kg.rdf.corpus.Findings of this document, set by kg.rdf.corpus.corpus_sections
     _owner: dict[Unit, Segment] | None = field(default=None, repr=False)
 
     @classmethod
@@ -150,7 +150,7 @@ class Context:
 
 
 def span_mention(iri: str, code: str, kind: str, text: str, start: int, end: int, rule: str) -> Mention:
-    """A Mention for kg.graph's evidence writer: the span text[start:end] explains a link to `iri`."""
+    """A Mention for kg.rdf.assemble's evidence writer: the span text[start:end] explains a link to `iri`."""
     return Mention(iri=str(iri), notation=code, kind=kind, start=start, end=end, exact=text[start:end], rule=rule)
 
 

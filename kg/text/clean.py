@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 
 from kg.model import Unit
-from kg.numbering import INLINE_ZH, match_marker
+from kg.text.numbering import INLINE_ZH, match_marker
 
 MAX_UNIT = 4000
 _NON_WORD = re.compile(r"[\W_]+")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 
-from kg.clean import norm_key
-from kg.context import context_patterns
 from kg.model import Segment, Unit
-from kg.numbering import Marker, match_marker
+from kg.text.clean import norm_key
+from kg.text.cues import context_patterns
+from kg.text.numbering import Marker, match_marker
 
 MAX_JUMP = 5
 # Explicit "第N条"/"Article N" markers are reliable: an excerpt may skip articles.

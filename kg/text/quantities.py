@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
-from kg.enrich.common import MONTHS, PartialDate, cues, end_of, find_partial_dates, phrase_rx
-from kg.numbering import match_marker
+from kg.text.docview import MONTHS, PartialDate, cues, end_of, find_partial_dates, phrase_rx
+from kg.text.numbering import match_marker
 
 QUDT_UNIT = "http://qudt.org/vocab/unit/"
 UNITS = {  # kind or duration code -> (unitText, UN/CEFACT unitCode, QUDT unit)

@@ -1,13 +1,13 @@
 """A richer graph: policies across languages, aligned measures, quantities, citations, observations and
-inferred competent departments, each with evidence in the style of kg.graph.
+inferred competent departments, each with evidence in the style of kg.rdf.assemble.
 
-`corpus_sections(records, iris, …)` makes what needs the whole corpus (kg.graph.assemble_rendered
+`corpus_sections(records, iris, …)` makes what needs the whole corpus (kg.rdf.assemble.assemble_rendered
 calls it once): the policies and alignments, and per document its citations, quantities and
 observations, joined with the document's own triples into one section that a later build reuses
 while its inputs are unchanged. Order matters: policies first (citations resolve to them), then
 citations (observations are about the policy cited), quantities and observations.
 `document_inferences(assembler, record, doc)` adds what needs one document only (the competent
-departments inferred from its instruments), with that document's own triples (kg.graph.document_rows).
+departments inferred from its instruments), with that document's own triples (kg.rdf.assemble.document_rows).
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from kg.enrich import align, citations, competent, observations
-from kg.enrich.common import Context, PartialDate, span_mention
-from kg.enrich.quantities import Quantity, find_quantities
-from kg.graph import Assembler, evidence_iri
 from kg.model import DocRecord, Mention, Unit
 from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
-from kg.triples import Rendered, combine
+from kg.rdf import align, competent
+from kg.rdf.assemble import Assembler, evidence_iri
+from kg.rdf.triples import Rendered, combine
+from kg.text import citations, observations
+from kg.text.docview import Context, PartialDate, span_mention
+from kg.text.quantities import Quantity, find_quantities
 from kg.vocab import load_vocabulary
 
 SOSA = "http://www.w3.org/ns/sosa/"
@@ -52,7 +53,7 @@ class _Out:
         self.g = assembler.g
 
     def evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
-        """Write one evidence node with kg.graph's writer and return its IRI."""
+        """Write one evidence node with kg.rdf.assemble's writer and return its IRI."""
         return self.a._evidence(doc, subject, prop, obj, m)
 
     def find(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, start: int) -> URIRef | None:
@@ -67,7 +68,7 @@ class _Out:
 
 @dataclass
 class Findings:
-    """What kg.enrich finds in one document alone: computed where the document is extracted (a
+    """What kg.rdf.corpus finds in one document alone: computed where the document is extracted (a
     worker) and kept with it, so that the corpus pass only matches and writes."""
 
     doc: str  # the document IRI they were found with
@@ -91,7 +92,7 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
                     reuse: MutableMapping[str, Rendered] | None = None,
                     decided: MutableMapping[str, tuple[bool, str]] | None = None,
                     ) -> tuple[dict[str, Rendered], Summary]:
-    """The graph's sections (kg.graph.assemble_rendered merges them) but the ontology's:
+    """The graph's sections (kg.rdf.assemble.assemble_rendered merges them) but the ontology's:
 
     - one per policy (a document and its translations), named "policy " and its first document's
       IRI: the policy and the alignments of its documents (the TranslationAlignment nodes);
@@ -104,7 +105,7 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     its content and IRI, its policy, the documents it is aligned with, what each of its citations
     matched; for a policy: its documents and their joins); a key found there is taken as it is, and
     `own` is not called.
-    `decided`: whether two documents are versions of one policy, from earlier builds (kg.enrich.align.group).
+    `decided`: whether two documents are versions of one policy, from earlier builds (kg.rdf.align.group).
     """
     ctxs = _contexts(records, iris, findings)
     groups, joined = align.group(ctxs, decided)

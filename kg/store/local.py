@@ -9,7 +9,7 @@ The store is exposed as an rdflib Graph backed by a small read-only rdflib Store
 (`OxigraphGraph`): rdflib's API (triples, value, subjects, len …) works as on any graph, and SPARQL
 text given to `g.query()` runs in Oxigraph, with initBindings bound by VALUES blocks (`bind_values`).
 rdflib's pre-parsed queries are not accepted by Oxigraph: they fall back to rdflib's own engine
-over the store, which is correct but slow, so kg.query sends the text (see `native_sparql`).
+over the store, which is correct but slow, so kg.sparql.query sends the text (see `native_sparql`).
 
 Writing is a bulk load into a new folder, then an atomic swap: `graph.store` is a symbolic link to
 the folder of the current load (`.graph.store.<token>/`), replaced with one rename, so a reader sees
@@ -87,7 +87,7 @@ def replace_store(target: Path, fill: Callable[[Path], int], mirrors: Path | Non
 
     `mirrors`: the graph file this store is a copy of; its size, time and SHA-256 are recorded so
     that readers use the store only while the file is unchanged. `extra`: files written into the
-    store's folder with it (kg.load's manifest).
+    store's folder with it (kg.store.load's manifest).
     """
     target = Path(target)
     parent = target.parent
@@ -120,7 +120,7 @@ CHUNK_BYTES = 4_000_000
 def _chunks(data: bytes, turtle: bool, size: int | None = None) -> Iterator[bytes]:
     """The data in pieces of about `size` bytes, cut between statements (Oxigraph's bulk loader holds
     a whole input in memory: measured on 935k triples, one load took 4.4 s and 860 MB, pieces of 4 MB
-    2.8 s and 63 MB, plus 0.5 s to compact them, without which queries were 2x slower). N-Triples is cut at line ends; Turtle as kg writes it (kg.triples: the prefixes,
+    2.8 s and 63 MB, plus 0.5 s to compact them, without which queries were 2x slower). N-Triples is cut at line ends; Turtle as kg writes it (kg.rdf.triples: the prefixes,
     then one statement per subject, separated by blank lines; literals hold no raw line break) at
     blank lines, each piece after the prefixes."""
     size = size or CHUNK_BYTES
@@ -275,7 +275,7 @@ _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 def to_ox(t):
     """The pyoxigraph term for an rdflib term; None for None and for a variable (a pattern's blank).
-    The one rdflib -> pyoxigraph converter of kg (the store, kg.query's look-ups)."""
+    The one rdflib -> pyoxigraph converter of kg (the store, kg.sparql.query's look-ups)."""
     import pyoxigraph as ox
 
     if t is None or isinstance(t, Variable):
@@ -459,7 +459,7 @@ class OxigraphStore(Store):
     formula_aware = False
     transaction_aware = False
     graph_aware = True  # refused anyway: the store is read-only
-    native_sparql = True  # g.query(text) runs in Oxigraph; kg.query checks this flag
+    native_sparql = True  # g.query(text) runs in Oxigraph; kg.sparql.query checks this flag
 
     def __init__(self, ox_store, triples: int | None = None):
         super().__init__()
@@ -506,7 +506,7 @@ class OxigraphStore(Store):
         return iter(())
 
     def nt_rows(self) -> list[tuple[str, str, str]]:
-        """Every triple as canonical N-Triples strings (formatted by Oxigraph), for kg.build.serialize."""
+        """Every triple as canonical N-Triples strings (formatted by Oxigraph), for kg.rdf.export.serialize."""
         ox = self._terms.ox
         return [(str(q.subject), str(q.predicate), str(q.object))
                 for q in self.ox_store.quads_for_pattern(None, None, None, ox.DefaultGraph())]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kg.model import Issuer, Mention, Metadata, Unit
-from kg.numbering import match_marker, to_int
+from kg.text.numbering import match_marker, to_int
 from kg.vocab import load_vocabulary
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

@@ -5,18 +5,18 @@ Throughput choices, measured by `python -m benchmarks.run`:
 
 - extraction runs in worker processes over documents (fork start method where available, with the
   lexicons loaded once in the parent and inherited); each worker sends back one DocPart: the
-  document's record, what kg.enrich finds in it alone, and its own triples already written as Turtle
-  statements (kg.graph.document_rows, kg.triples.Rendered), so the parent only adds what needs the
-  whole corpus (kg.enrich.corpus_sections) and merges; results are merged by input position and
+  document's record, what kg.rdf.corpus finds in it alone, and its own triples already written as Turtle
+  statements (kg.rdf.assemble.document_rows, kg.rdf.triples.Rendered), so the parent only adds what needs the
+  whole corpus (kg.rdf.corpus.corpus_sections) and merges; results are merged by input position and
   sorted, so the output does not depend on the number of processes;
 - nothing goes through rdflib's store or serializer on the way (~20 us a triple to add, ~250 us to
   serialise): triples are canonical N-Triples strings, each subject's statement is written once,
-  and the merge re-writes only the subjects several sections share (kg.triples.merge);
+  and the merge re-writes only the subjects several sections share (kg.rdf.triples.merge);
 - an unchanged document is not extracted again: its DocPart is kept under the cache folder, keyed
   by the SHA-256 of its bytes, its file name and a version key that changes whenever kg's code, the
   ontology/ files or the spaCy/rdflib versions change; its whole section (own triples, citations,
   quantities) and the policies' section are kept too, under keys of what they are made from, and
-  the store is updated by the sections that changed (kg.load).
+  the store is updated by the sections that changed (kg.store.load).
 """
 
 from __future__ import annotations
@@ -24,11 +24,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import pickle
 import re
-import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, MutableMapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,14 +36,15 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from kg.enrich import Findings, find_in_document
+from kg.build.report import write_report
 from kg.errors import InputError, KGError, NoInputError
-from kg.extract import extract_source
-from kg.graph import assemble_rendered, default_doc_iri, document_rows
+from kg.io import read_pickle, write_atomic, write_pickle
 from kg.model import DocRecord, FileFate, Source
-from kg.read import MAX_BYTES, find_inputs, read_source
-from kg.report import write_report
-from kg.triples import Merged, Rendered, Triples, nt_rows, ntriples_bytes, turtle_bytes
+from kg.rdf.assemble import assemble_rendered, default_doc_iri, document_rows
+from kg.rdf.corpus import Findings, find_in_document
+from kg.rdf.triples import Merged, Rendered, Triples
+from kg.text.extract import extract_source
+from kg.text.read import MAX_BYTES, find_inputs, read_source
 
 PARALLEL_MIN_BYTES = 200_000  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4  # each worker holds its own lexicons
@@ -65,7 +63,7 @@ class BuildReport:
     store: str | None = None  # the embedded Oxigraph store written, if any
     store_load: str = ""  # how: "bulk" or "incremental"
     store_why: str = ""  # why a bulk load
-    doc_keys: dict[str, str | None] = field(default_factory=dict)  # section -> its cache entry (kg.load)
+    doc_keys: dict[str, str | None] = field(default_factory=dict)  # section -> its cache entry (kg.store.load)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
@@ -97,32 +95,12 @@ class BuildReport:
 
 # --- extraction ---------------------------------------------------------------------------------
 
-def read_pickle(path: Path | str, kind: type | tuple[type, ...]):
-    """The object pickled at `path` if it is a `kind`, else None: a missing, broken or outdated cache
-    entry is a miss, never an error. (The cache is local build state: pickles are trusted.)"""
-    try:
-        with open(path, "rb") as f:
-            got = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    return got if isinstance(got, kind) else None
-
-
-def write_pickle(path: Path, obj) -> None:
-    """Pickle `obj` to `path` atomically; a cache that cannot be written is not fatal."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
-    except (OSError, pickle.PicklingError, RecursionError):
-        pass
-
-
 @dataclass
 class DocPart:
-    """What extracting one document gives: its record, what kg.enrich finds in it alone, and its own
+    """What extracting one document gives: its record, what kg.rdf.corpus finds in it alone, and its own
     triples written with IRI `doc` (grouped by subject, each subject's Turtle statement written).
     From the cache, the triples stay on disk until asked for (`own`): a build that reuses the
-    document's whole section (kg.enrich.corpus_sections) never reads them."""
+    document's whole section (kg.rdf.corpus.corpus_sections) never reads them."""
 
     record: DocRecord  # (a LazyRecord when it comes from the cache)
     doc: str
@@ -214,7 +192,7 @@ def _pool_context():
 
 def _preload() -> None:
     """Load what every worker needs (vocabulary, both lexicons) once, before the workers fork."""
-    from kg.lexicon import lexicon
+    from kg.text.lexicon import lexicon
 
     for lang in ("en", "zh"):
         lexicon(lang)
@@ -392,7 +370,7 @@ class RecordCache:
 
 
 class SectionCache(MutableMapping):
-    """The document sections of earlier builds (kg.enrich.corpus_sections), one pickle per key, in
+    """The document sections of earlier builds (kg.rdf.corpus.corpus_sections), one pickle per key, in
     the extraction cache's folder for this kg version. Failures to read or write are never fatal."""
 
     def __init__(self, rc: RecordCache):
@@ -421,7 +399,7 @@ class SectionCache(MutableMapping):
 
 
 class PairCache(dict):
-    """kg.enrich.align.group's decisions on pairs of documents, kept in one file of the cache."""
+    """kg.rdf.align.group's decisions on pairs of documents, kept in one file of the cache."""
 
     def __init__(self, rc: RecordCache):
         super().__init__()
@@ -437,7 +415,7 @@ class PairCache(dict):
 def _warm_start(rc: RecordCache) -> None:
     """The parsed vocabulary and the ontology's section, from the cache of this kg version (parsing
     ontology/ with rdflib takes most of a second: a rebuild of a few documents should not pay it)."""
-    from kg.graph import ontology_rendered, use_ontology_rendered
+    from kg.rdf.assemble import ontology_rendered, use_ontology_rendered
     from kg.vocab import Vocabulary, load_vocabulary, use_vocabulary
 
     path = rc.dir / "ontology.pkl"
@@ -492,7 +470,7 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     if not parts:
         reasons = "; ".join(f"{Path(f.path).name}: {f.reason}" for f in report.fates) or "nothing given"
         err = NoInputError(f"no document could be built ({reasons})")
-        err.fates = report.fates  # for the per-file summary (kg.report.fate_lines)
+        err.fates = report.fates  # for the per-file summary (kg.build.report.fate_lines)
         raise err
     t1 = time.perf_counter()
     by_path = {p.record.source.path: p for p in parts}
@@ -504,7 +482,7 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
         pairs.save()
     report.timings["assemble"] = time.perf_counter() - t1
     report.triples = merged.triples
-    for name, sec in merged.sections.items():  # where each document's section is kept (kg.load diffs by them)
+    for name, sec in merged.sections.items():  # where each document's section is kept (kg.store.load diffs by them)
         if name != "ontology":
             report.doc_keys[name] = f"sections/{sec.key}.pkl" if rc is not None and sec.key else None
     report.seconds = time.perf_counter() - t0
@@ -522,54 +500,6 @@ def build_graph(inputs: Iterable[Path], workers: int | None = None,
 
 # --- output -------------------------------------------------------------------------------------
 
-def _keep_mode(fd: int, path: Path) -> None:
-    """Give the temporary file the mode of the file it replaces, or the umask's default for a new one."""
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    if hasattr(os, "fchmod"):
-        os.fchmod(fd, mode)
-
-
-def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        _keep_mode(fd, path)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            if sync:
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "jsonld": "json-ld",
-            "json-ld": "json-ld", "xml": "xml", "rdfxml": "xml"}
-
-
-def serialize(g: Graph, fmt: str = "turtle") -> bytes:
-    """The graph in a deterministic serialisation (Turtle and N-Triples: same bytes for the same triples)."""
-    if fmt not in _FORMATS:
-        raise KGError(f"unknown format {fmt!r}; choose from turtle, nt, jsonld, xml")
-    if _FORMATS[fmt] == "turtle":
-        return turtle_bytes(nt_rows(g))
-    if _FORMATS[fmt] == "nt":
-        return ntriples_bytes(nt_rows(g))
-    return g.serialize(format=_FORMATS[fmt], encoding="utf-8")
-
-
 def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
           progress: Callable[[str], None] | None = None,
           on_files: Callable[[int], None] | None = None,
@@ -577,7 +507,7 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
     """Build and write the graph to `out` (Turtle) atomically: a failed build leaves the old file intact.
 
     `cache_dir`: reuse the extraction of unchanged documents (see RecordCache).
-    `store`: also load the graph into an embedded Oxigraph store at this path (kg.load: in bulk, or
+    `store`: also load the graph into an embedded Oxigraph store at this path (kg.store.load: in bulk, or
     by the triples that changed), swapped in atomically, stamped with the Turtle file it mirrors.
     """
     merged, report = build_merged(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir)
@@ -590,7 +520,7 @@ def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
     write_report(out, report.fates, data, report.triples, sha)
     report.timings["write"] = time.perf_counter() - t0
     if store is not None:
-        from kg.load import load
+        from kg.store.load import load
 
         t1 = time.perf_counter()
         res = load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, sha)

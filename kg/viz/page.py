@@ -1,6 +1,6 @@
 """Stage 7: one self-contained, offline HTML page of the graph (vis-network inlined).
 
-The views are computed as networkx graphs (`kg.network`), turned into vis-network node and edge
+The views are computed as networkx graphs (`kg.viz.network`), turned into vis-network node and edge
 lists in bulk (pyvis's data model: `Network.nodes` / `Network.edges` assigned at once, never an
 `add_edge` loop), laid out in Python (networkx-style force layout, seeded) when the graph is too big
 for the browser's physics, and written into kg's own template:
@@ -35,8 +35,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.errors import UnknownTerm
+from kg.io import write_atomic
 from kg.namespaces import SMEKG
-from kg.network import (
+from kg.viz.network import (
     DRAWN_LINKS,
     competent_instrument_measures,
     cooccurrence_measures,
@@ -393,7 +394,7 @@ def fold_measures(D: nx.MultiDiGraph, P: nx.MultiDiGraph, g: Graph) -> nx.MultiD
 
 def fold_documents(D: nx.MultiDiGraph, g: Graph) -> nx.MultiDiGraph:
     """Documents replaced by their issuers (departments, top-level actors): issuer -kind-> object."""
-    from kg.network import overview_issuers
+    from kg.viz.network import overview_issuers
 
     H = nx.MultiDiGraph()
     issuers = {}
@@ -781,7 +782,7 @@ def render_html(result: VizResult) -> str:
                   for k in kinds],
         "ui": {k: _t(lang, k) for k in UI_KEYS}, "seed": LAYOUT_SEED,
     }
-    page = resources.files("kg.templates").joinpath("graph.html").read_text(encoding="utf-8")
+    page = resources.files("kg.viz.templates").joinpath("graph.html").read_text(encoding="utf-8")
     head, app_js, tail = _split_app(page)
     vis_js = _vis_js()
     csp = (f"default-src 'none'; script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}; style-src 'unsafe-inline'; "
@@ -802,7 +803,6 @@ def _split_app(page: str) -> tuple[str, str, str]:
 def write_viz(g: Graph, out: Path, view: str = "full", focus: str | None = None, depth: int = 2,
               lang: str = "en", cap: int = NODE_CAP) -> VizResult:
     """Build one view and write its page atomically; the notes are also printed by the CLI."""
-    from kg.build import write_atomic
 
     result = build_view(g, view, focus=focus, depth=depth, lang=lang, cap=cap)
     write_atomic(Path(out), render_html(result).encode("utf-8"))

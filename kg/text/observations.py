@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kg.enrich.common import Context, PartialDate, cues, phrase_rx
-from kg.enrich.quantities import Quantity
+from kg.text.docview import Context, PartialDate, cues, phrase_rx
+from kg.text.quantities import Quantity
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def report_date(ctx: Context, after: dt.date | None) -> dt.date | None:
     """The date of a report: its issue date, else the first date in its opening sentence."""
     if ctx.issued():
         return ctx.issued()
-    from kg.enrich.common import find_partial_dates
+    from kg.text.docview import find_partial_dates
 
     for u in ctx.record.units[:2]:
         found = find_partial_dates(ctx.text[u.start:u.end], u.start)

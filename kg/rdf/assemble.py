@@ -3,12 +3,12 @@
 IRIs are minted from file names and tree positions only, so they are stable across runs; there are
 no blank nodes, so the serialised graph is deterministic.
 
-The graph is the union of sections, each written into a `kg.triples.Triples` sink (N-Triples rows,
-no rdflib store) and rendered once (kg.triples.Rendered): the ontology's triples; per document its
+The graph is the union of sections, each written into a `kg.rdf.triples.Triples` sink (N-Triples rows,
+no rdflib store) and rendered once (kg.rdf.triples.Rendered): the ontology's triples; per document its
 own triples (`document_rows`: its tree, links, evidence and the inferences that need only that
 document: computed where the document was extracted, in a worker) joined with its citations and
-quantities (kg.enrich.corpus_sections); and the policies across languages with their alignments.
-`assemble_rendered` merges them into one Turtle file (kg.triples.merge).
+quantities (kg.rdf.corpus.corpus_sections); and the policies across languages with their alignments.
+`assemble_rendered` merges them into one Turtle file (kg.rdf.triples.merge).
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from kg.extract import Link, links, segment_text
 from kg.model import DocRecord, Mention, Segment
 from kg.namespaces import ID, OA, ORG, SMEKG
-from kg.triples import Merged, Rendered, Row, Triples, merge, nt_integer, nt_rows, nt_string
+from kg.rdf.triples import Merged, Rendered, Row, Triples, merge, nt_integer, nt_rows, nt_string
+from kg.text.extract import Link, links, segment_text
 from kg.vocab import load_vocabulary, ontology_graph
 
 KIND_CLASS = {"section": SMEKG.Section, "measure": SMEKG.Measure, "preamble": SMEKG.Preamble}
-# the terms of the evidence nodes, as N-Triples (kg.triples), written without rdflib terms
+# the terms of the evidence nodes, as N-Triples (kg.rdf.triples), written without rdflib terms
 _TYPE, _HAS_EVIDENCE, _EVIDENCE, _EVIDENCE_FOR, _LINK_PROPERTY, _RULE = (
     f"<{t}>" for t in (RDF.type, SMEKG.hasEvidence, SMEKG.Evidence, SMEKG.evidenceFor, SMEKG.linkProperty, SMEKG.rule))
 _HAS_BODY, _HAS_TARGET, _SPECIFIC_RESOURCE, _HAS_SOURCE, _HAS_SELECTOR = (
@@ -198,7 +198,7 @@ class Assembler:
 
 def document_rows(record: DocRecord, doc: URIRef) -> set[Row]:
     """One document's own triples, with `doc` as its IRI: what a worker computes and the cache keeps."""
-    from kg.enrich import document_inferences
+    from kg.rdf.corpus import document_inferences
 
     a = Assembler(with_ontology=False)
     a.add_record(record, doc)
@@ -217,7 +217,7 @@ def ontology_rendered() -> Rendered:
 
 
 def use_ontology_rendered(rendered: Rendered) -> None:
-    """Take the ontology's section rendered earlier from the same ontology/ files (kg.build's cache)."""
+    """Take the ontology's section rendered earlier from the same ontology/ files (kg.build.job's cache)."""
     _ontology[:] = [rendered]
 
 
@@ -227,12 +227,12 @@ def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
                       decided: MutableMapping[str, tuple[bool, str]] | None = None) -> Merged:
     """The graph of the given documents as one Turtle file (records in any order give the same bytes).
 
-    `own(record, iri)`: a document's own triples, rendered (default: written here, kg.graph
-    document_rows); `findings`: kg.enrich.Findings by path; `reuse`: the document sections of
-    earlier builds (kg.enrich.corpus_sections); `decided`: earlier decisions on pairs of documents
-    (kg.enrich.align.group).
+    `own(record, iri)`: a document's own triples, rendered (default: written here, kg.rdf.assemble
+    document_rows); `findings`: kg.rdf.corpus.Findings by path; `reuse`: the document sections of
+    earlier builds (kg.rdf.corpus.corpus_sections); `decided`: earlier decisions on pairs of documents
+    (kg.rdf.align.group).
     """
-    from kg.enrich import corpus_sections  # policies, alignment, citations, quantities (kg.enrich)
+    from kg.rdf.corpus import corpus_sections  # policies, alignment, citations, quantities (kg.rdf.corpus)
 
     iris = doc_iris(records)
     corpus, _ = corpus_sections(records, iris, own or _own, findings, reuse, decided)

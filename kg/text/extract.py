@@ -1,7 +1,7 @@
 """Per-document extraction: read -> clean -> match -> metadata -> segment -> links.
 
 `extract_source` is the whole per-document pipeline; it returns a DocRecord of plain records that
-kg.graph turns into RDF. It is a pure function of the source text, so documents can be extracted in
+kg.rdf.assemble turns into RDF. It is a pure function of the source text, so documents can be extracted in
 parallel processes and merged in any order.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from kg.clean import clean, detect_language
-from kg.context import excluded, negated
-from kg.lexicon import lexicon
-from kg.metadata import extract_metadata
 from kg.model import DocRecord, Mention, Segment, Source
-from kg.segment import segment
+from kg.text.clean import clean, detect_language
+from kg.text.cues import excluded, negated
+from kg.text.lexicon import lexicon
+from kg.text.metadata import extract_metadata
+from kg.text.segment import segment
 from kg.vocab import load_vocabulary
 
 
