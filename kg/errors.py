@@ -43,3 +43,12 @@ class StoreError(KGError):
 
 class ValidationFailed(KGError):
     """SHACL validation found violations."""
+
+
+def first_line(exc: BaseException, default: str | None = None) -> str:
+    """The first non-empty line of an exception's message (libraries put details on later lines);
+    `default` (the exception's type name if None) when the message is empty."""
+    text = str(exc).strip()
+    if text:
+        return text.splitlines()[0]
+    return type(exc).__name__ if default is None else default

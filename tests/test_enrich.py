@@ -12,7 +12,7 @@ from rdflib.namespace import PROV, RDF, XSD
 from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
 from kg.rdf.assemble import Assembler, assemble, doc_iris
 from kg.rdf.corpus import align, citations
-from kg.text.docview import Context
+from kg.text.docview import DocView
 from kg.text.quantities import find_quantities
 from tests.conftest import extract_text
 
@@ -104,7 +104,7 @@ ZH_DOC = """财政部关于支持小微企业融资有关税收政策的通知
 
 def test_enrich_citations_english_titles_and_document_numbers():
     r = extract_text(EN_DOC, "en_mof.txt")
-    cits = citations.find_citations(Context.of(r, URIRef(DOC + "en_mof")))
+    cits = citations.find_citations(DocView.of(r, URIRef(DOC + "en_mof")))
     titles = {c.title for c in cits if c.title}
     assert "Law on the Promotion of Small and Medium-sized Enterprises" in titles
     assert "Interim Measures for the Administration of Loans to Small Businesses" in titles
@@ -115,7 +115,7 @@ def test_enrich_citations_english_titles_and_document_numbers():
 
 def test_enrich_citations_chinese_book_titles_with_their_number():
     r = extract_text(ZH_DOC, "zh_mof.txt")
-    cits = citations.find_citations(Context.of(r, URIRef(DOC + "zh_mof")))
+    cits = citations.find_citations(DocView.of(r, URIRef(DOC + "zh_mof")))
     by_title = {c.title: c for c in cits if c.title}
     assert set(by_title) == {"中华人民共和国中小企业促进法", "国务院关于促进融资担保行业加快发展的意见"}
     assert by_title["国务院关于促进融资担保行业加快发展的意见"].number == ("国发", 2015, 43)
@@ -169,7 +169,7 @@ ZH_POLICY = """工业和信息化部关于支持小微企业的通知
 def _pair():
     en = extract_text(EN_POLICY, "en_policy.txt")
     zh = extract_text(ZH_POLICY, "zh_policy.txt")
-    return Context.of(en, URIRef(DOC + "en_policy")), Context.of(zh, URIRef(DOC + "zh_policy"))
+    return DocView.of(en, URIRef(DOC + "en_policy")), DocView.of(zh, URIRef(DOC + "zh_policy"))
 
 
 def test_enrich_align_shuffled_versions_by_content_and_reports_the_rest():
@@ -185,7 +185,7 @@ def test_enrich_align_shuffled_versions_by_content_and_reports_the_rest():
 def test_enrich_versions_with_different_numbers_are_different_policies():
     en, zh = _pair()
     other = extract_text(ZH_POLICY.replace("〔2021〕5号", "〔2021〕6号"), "zh_other.txt")
-    ok, _, why = align.same_policy(en, Context.of(other, URIRef(DOC + "zh_other")))
+    ok, _, why = align.same_policy(en, DocView.of(other, URIRef(DOC + "zh_other")))
     assert not ok and "document number" in why
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from kg.model import Segment
 from kg.rdf.assemble import segment_iri
 from kg.text.citations import parse_number
-from kg.text.docview import Context, slug
+from kg.text.docview import DocView, slug
 from kg.text.extract import links, segment_text
 from kg.text.metadata import find_dates
 
@@ -53,8 +53,8 @@ class Pair:
 
 @dataclass
 class Alignment:
-    a: Context
-    b: Context
+    a: DocView
+    b: DocView
     pairs: list[Pair] = field(default_factory=list)
     unaligned_a: list[MeasureInfo] = field(default_factory=list)
     unaligned_b: list[MeasureInfo] = field(default_factory=list)
@@ -65,7 +65,7 @@ class Alignment:
         return len(self.pairs) / smaller if smaller else 0.0
 
 
-def measure_infos(ctx: Context) -> list[MeasureInfo]:
+def measure_infos(ctx: DocView) -> list[MeasureInfo]:
     rec, out = ctx.record, []
     for seg in rec.measures():
         text = segment_text(rec, seg)
@@ -87,7 +87,7 @@ def _jaccard(a: frozenset[str], b: frozenset[str], weight) -> float | None:
     return inter / union if union else 0.0
 
 
-def align(a: Context, b: Context) -> Alignment:
+def align(a: DocView, b: DocView) -> Alignment:
     """Measure-by-measure alignment of two documents."""
     ma, mb = measure_infos(a), measure_infos(b)
     total = len(ma) + len(mb)
@@ -135,7 +135,7 @@ def align(a: Context, b: Context) -> Alignment:
 # ---------------------------------------------------------------- which documents are one policy
 
 
-def issue_date(ctx: Context) -> tuple[str | None, bool]:
+def issue_date(ctx: DocView) -> tuple[str | None, bool]:
     """The issue date (ISO) and whether its year is printed (a year guessed for "on February 9" is not)."""
     meta = ctx.record.meta
     if not meta.date:
@@ -146,7 +146,7 @@ def issue_date(ctx: Context) -> tuple[str | None, bool]:
     return meta.date, known
 
 
-def _date_keys(ctx: Context) -> set[str]:
+def _date_keys(ctx: DocView) -> set[str]:
     """Blocking keys: the issue date's month and day, or with none those of the dates in the edge zones."""
     date, _ = issue_date(ctx)
     if date:
@@ -156,7 +156,7 @@ def _date_keys(ctx: Context) -> set[str]:
     return {d.isoformat()[5:] for u in edge for _, _, d in find_dates(ctx.text[u.start:u.end])}
 
 
-def _printed_dates(ctx: Context) -> set[str]:
+def _printed_dates(ctx: DocView) -> set[str]:
     return {d.isoformat() for _, _, d in find_dates(ctx.text)}
 
 
@@ -164,7 +164,7 @@ def _same_day(da: str, known_a: bool, db: str, known_b: bool) -> bool:
     return da == db or ((not known_a or not known_b) and da[5:] == db[5:])
 
 
-def dates_agree(a: Context, b: Context) -> bool | None:
+def dates_agree(a: DocView, b: DocView) -> bool | None:
     """True when the issue dates agree (or one is printed in the other document), False when they clash,
     None when neither document has one."""
     (da, ka), (db, kb) = issue_date(a), issue_date(b)
@@ -177,7 +177,7 @@ def dates_agree(a: Context, b: Context) -> bool | None:
     return None
 
 
-def same_policy(a: Context, b: Context) -> tuple[bool, Alignment | None, str]:
+def same_policy(a: DocView, b: DocView) -> tuple[bool, Alignment | None, str]:
     """Whether two documents are versions of one policy, their alignment, and why."""
     na, nb = parse_number(a.record.meta.doc_number or ""), parse_number(b.record.meta.doc_number or "")
     if na and nb and na[1:] != nb[1:]:
@@ -201,14 +201,14 @@ def same_policy(a: Context, b: Context) -> tuple[bool, Alignment | None, str]:
     return False, None, f"structure differs ({len(al.pairs)} of {smaller} measures aligned)"
 
 
-def identity(ctx: Context) -> str:
+def identity(ctx: DocView) -> str:
     """What a document's part in the grouping depends on: its content, name and IRI."""
     src = ctx.record.source
     return f"{src.sha256}|{src.name}|{ctx.doc}"
 
 
-def group(ctxs: list[Context], decided: MutableMapping[str, tuple[bool, str]] | None = None,
-          ) -> tuple[list[list[Context]], list[tuple[Context, Context, str]]]:
+def group(ctxs: list[DocView], decided: MutableMapping[str, tuple[bool, str]] | None = None,
+          ) -> tuple[list[list[DocView]], list[tuple[DocView, DocView, str]]]:
     """Documents grouped into policies (each group sorted by IRI), and the pairs that joined them
     (sorted, each with why). `decided`: the decisions of earlier builds on pairs of documents, by
     the pair's identities; a pair found there is not aligned again."""
@@ -246,14 +246,14 @@ def group(ctxs: list[Context], decided: MutableMapping[str, tuple[bool, str]] | 
                 if known[0]:
                     joined.append((ctxs[i], ctxs[j], known[1]))
                     parent[find(i)] = find(j)
-    groups: dict[int, list[Context]] = {}
+    groups: dict[int, list[DocView]] = {}
     for i, c in enumerate(ctxs):
         groups.setdefault(find(i), []).append(c)
     out = sorted((sorted(g, key=lambda c: str(c.doc)) for g in groups.values()), key=lambda g: str(g[0].doc))
     return out, sorted(joined, key=lambda j: (str(j[0].doc), str(j[1].doc)))
 
 
-def policy_key(members: list[Context]) -> str:
+def policy_key(members: list[DocView]) -> str:
     """The path of a policy's IRI: its document number when one is printed, else its first document."""
     numbers = sorted(c.record.meta.doc_number for c in members if c.record.meta.doc_number and c.lang == "zh") or \
         sorted(c.record.meta.doc_number for c in members if c.record.meta.doc_number)

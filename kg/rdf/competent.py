@@ -17,7 +17,7 @@ from rdflib.namespace import PROV, RDF
 
 from kg.namespaces import SMEKG
 from kg.rdf.assemble import segment_iri
-from kg.text.docview import Context, span_mention
+from kg.text.docview import DocView, span_mention
 from kg.text.extract import links
 from kg.vocab import load_vocabulary
 
@@ -32,7 +32,7 @@ class Inferred:
     rule: str
 
 
-def infer(ctx: Context) -> list[Inferred]:
+def infer(ctx: DocView) -> list[Inferred]:
     """The competent departments of every measure of one document, one per instrument mention."""
     vocab = load_vocabulary().by_iri
     out = []
@@ -54,7 +54,7 @@ def infer(ctx: Context) -> list[Inferred]:
     return out
 
 
-def write(out, ctx: Context) -> int:
+def write(out, ctx: DocView) -> int:
     """Add the inferred competent departments of one document; the number of inference nodes."""
     g = out.g
     vocab = load_vocabulary().by_iri

@@ -21,13 +21,13 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from kg.model import DocRecord, Mention, Unit
+from kg.model import DocRecord, Mention, Segment, Unit
 from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
 from kg.rdf import align, competent
-from kg.rdf.assemble import Assembler, evidence_iri
+from kg.rdf.assemble import Assembler, evidence_iri, segment_iri
 from kg.rdf.triples import Rendered, combine
 from kg.text import citations, observations
-from kg.text.docview import Context, PartialDate, span_mention
+from kg.text.docview import DocView, PartialDate, span_mention
 from kg.text.quantities import Quantity, find_quantities
 from kg.vocab import load_vocabulary
 
@@ -77,7 +77,7 @@ class Findings:
 
 
 def find_in_document(record: DocRecord, doc: URIRef) -> Findings:
-    ctx = Context.of(record, doc)
+    ctx = DocView.of(record, doc)
     year = ctx.year()
     found = {}
     for u, _ in ctx.body_units():
@@ -114,15 +114,15 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
                       [(str(a.doc), str(b.doc), why) for a, b, why in joined])
     sections: dict[str, Rendered] = {}
     group_of = {str(c.doc): i for i, members in enumerate(groups) for c in members}
-    joins: list[list[tuple[Context, Context, str]]] = [[] for _ in groups]
-    joins_of: dict[str, list[tuple[Context, Context, str]]] = {}
+    joins: list[list[tuple[DocView, DocView, str]]] = [[] for _ in groups]
+    joins_of: dict[str, list[tuple[DocView, DocView, str]]] = {}
     for j in joined:
         joins[group_of[str(j[0].doc)]].append(j)
         for c in j[:2]:
             joins_of.setdefault(str(c.doc), []).append(j)
     memo: dict[tuple[str, str], align.Alignment] = {}
 
-    def aligned(a: Context, b: Context) -> align.Alignment:
+    def aligned(a: DocView, b: DocView) -> align.Alignment:
         k = (str(a.doc), str(b.doc))
         if k not in memo:
             memo[k] = align.align(a, b)
@@ -160,15 +160,15 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     return sections, summary
 
 
-def _contexts(records: list[DocRecord], iris: dict[str, URIRef], findings: dict[str, Findings] | None) -> list[Context]:
-    ctxs = sorted((Context.of(r, iris[r.source.path]) for r in records), key=lambda c: str(c.doc))
+def _contexts(records: list[DocRecord], iris: dict[str, URIRef], findings: dict[str, Findings] | None) -> list[DocView]:
+    ctxs = sorted((DocView.of(r, iris[r.source.path]) for r in records), key=lambda c: str(c.doc))
     for ctx in ctxs:
         f = (findings or {}).get(ctx.record.source.path)
         ctx.found = f if f is not None and f.doc == str(ctx.doc) else find_in_document(ctx.record, ctx.doc)
     return ctxs
 
 
-def _index(ctxs: list[Context], policy_of: dict[str, str]) -> citations.CitationIndex:
+def _index(ctxs: list[DocView], policy_of: dict[str, str]) -> citations.CitationIndex:
     return citations.CitationIndex([
         citations.DocInfo(str(c.doc), policy_of[str(c.doc)], c.lang, c.record.meta.title,
                           citations.parse_number(c.record.meta.doc_number or ""), c.issuers(), c.issued())
@@ -178,15 +178,15 @@ def _index(ctxs: list[Context], policy_of: dict[str, str]) -> citations.Citation
 Match = tuple[citations.Citation, list[citations.DocInfo], str]
 
 
-def _matches(ctx: Context, index: citations.CitationIndex) -> list[Match]:
+def _matches(ctx: DocView, index: citations.CitationIndex) -> list[Match]:
     """Each citation the document makes, with the documents of the corpus it names and how."""
     date, known = align.issue_date(ctx)
     year = int(date[:4]) if date and known else None
     return [(c, *index.match(c, year)) for c in ctx.found.citations]
 
 
-def _links_key(ctx: Context, policy_of: dict[str, str], matches: list[Match], index: citations.CitationIndex,
-               joins: list[tuple[Context, Context, str]]) -> str:
+def _links_key(ctx: DocView, policy_of: dict[str, str], matches: list[Match], index: citations.CitationIndex,
+               joins: list[tuple[DocView, DocView, str]]) -> str:
     """Everything a document's section is made from: its content and IRI, its policy, the documents
     it is aligned with, and for each citation the policies matched with their issue dates
     (observations are dated from them)."""
@@ -203,18 +203,18 @@ def _links_key(ctx: Context, policy_of: dict[str, str], matches: list[Match], in
 def document_inferences(assembler, record: DocRecord, doc: URIRef) -> int:
     """The inferences that need only one document (the competent departments of its measures), added
     to the assembler that holds that document's links; the number of inference nodes."""
-    return competent.write(_Out(assembler), Context.of(record, doc))
+    return competent.write(_Out(assembler), DocView.of(record, doc))
 
 
 # ---------------------------------------------------------------- policies and alignment
 
 
-def _policy_of(groups: list[list[Context]]) -> dict[str, str]:
+def _policy_of(groups: list[list[DocView]]) -> dict[str, str]:
     return {str(c.doc): str(ID[f"policy/{align.policy_key(members)}"]) for members in groups for c in members}
 
 
-def _policies(out: _Out, groups: list[list[Context]], joined: list[tuple[Context, Context, str]],
-              policy_of: dict[str, str], aligned: Callable[[Context, Context], align.Alignment]) -> None:
+def _policies(out: _Out, groups: list[list[DocView]], joined: list[tuple[DocView, DocView, str]],
+              policy_of: dict[str, str], aligned: Callable[[DocView, DocView], align.Alignment]) -> None:
     g = out.g
     for members in groups:
         p = URIRef(policy_of[str(members[0].doc)])
@@ -234,14 +234,14 @@ def _policies(out: _Out, groups: list[list[Context]], joined: list[tuple[Context
         _write_alignment(out, aligned(a, b), why, URIRef(policy_of[str(a.doc)]), "node")
 
 
-def _policy_key(members: list[Context], joined: list[tuple[Context, Context, str]]) -> str:
+def _policy_key(members: list[DocView], joined: list[tuple[DocView, DocView, str]]) -> str:
     """Everything a policy's section is made from: its documents and the joins between them."""
     parts = [align.identity(c) for c in members]
     parts += [f"{align.identity(a)}|{align.identity(b)}|{why}" for a, b, why in joined]
     return "policy-" + hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _head_span(ctx: Context) -> tuple[int, int]:
+def _head_span(ctx: DocView) -> tuple[int, int]:
     span = ctx.record.meta.title_span
     if span:
         return span
@@ -307,14 +307,14 @@ class _Cited:
     evidence: URIRef
 
 
-def _owner(ctx: Context, pos: int):
+def _owner(ctx: DocView, pos: int):
     for u, seg in ctx.body_units():
         if u.start <= pos < u.end:
             return seg
     return None
 
 
-def _citations(out: _Out, ctx: Context, matches: list[Match], policy_of: dict[str, str]) -> list[_Cited]:
+def _citations(out: _Out, ctx: DocView, matches: list[Match], policy_of: dict[str, str]) -> list[_Cited]:
     g = out.g
     vocab = load_vocabulary()
     own = policy_of[str(ctx.doc)]
@@ -344,7 +344,7 @@ def _citations(out: _Out, ctx: Context, matches: list[Match], policy_of: dict[st
                     g.add((target, DCTERMS.issued, Literal(d.isoformat(), datatype=XSD.date)))
         rule = c.rule + (f"; matched by {how}" if how else "; not in the graph")
         seg = _owner(ctx, c.start)
-        subjects = [ctx.subject(seg)] + ([ctx.doc] if seg is not None and ctx.subject(seg) != ctx.doc else [])
+        subjects = [_subject(ctx, seg)] + ([ctx.doc] if seg is not None and _subject(ctx, seg) != ctx.doc else [])
         first_ev = None
         for s in subjects:
             g.add((s, SMEKG.cites, target))
@@ -359,6 +359,13 @@ def _citations(out: _Out, ctx: Context, matches: list[Match], policy_of: dict[st
 # ---------------------------------------------------------------- quantities and observations
 
 
+def _subject(ctx: DocView, seg: Segment | None) -> URIRef:
+    """The IRI of a segment of the document `ctx` (the document itself for the root)."""
+    if seg is None or seg is ctx.record.root or not seg.path:
+        return ctx.doc
+    return segment_iri(ctx.doc, seg)
+
+
 def _dec(v: Decimal) -> Literal:
     return Literal(format(v.normalize(), "f"), datatype=XSD.decimal)
 
@@ -371,13 +378,13 @@ def _date_literal(d: PartialDate | None, resolved: dt.date | None) -> Literal | 
     return None
 
 
-def _quantities(out: _Out, ctx: Context, cited: list[_Cited], index: citations.CitationIndex) -> None:
+def _quantities(out: _Out, ctx: DocView, cited: list[_Cited], index: citations.CitationIndex) -> None:
     g = out.g
     sosa = lambda local: URIRef(SOSA + local)  # noqa: E731
     year = ctx.year()
     issued_of = index.issued_of()
     for u, seg in ctx.body_units():
-        subject = ctx.subject(seg)
+        subject = _subject(ctx, seg)
         last_date: PartialDate | None = None  # "71.7% on March 24, an increase of … from February 23"
         for q in ctx.found.quantities.get((u.start, u.end), ()):
             if q.date is None and q.since is not None and last_date is not None:

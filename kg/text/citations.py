@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
-from kg.text.docview import Context, PartialDate, cues, find_partial_dates, phrase_rx, slug
+from kg.text.docview import DocView, PartialDate, cues, find_partial_dates, phrase_rx, slug
 
 _BRACKET_ZH = r"[〔\[［【(（]\s*(?P<y>(?:19|20)\d{2})\s*[〕\]］】)）]\s*第?\s*(?P<n>\d{1,4})\s*号"
 DOCNUM_ZH = re.compile(rf"(?P<p>[\u4e00-\u9fff]{{1,10}}?)\s*{_BRACKET_ZH}")
@@ -148,7 +148,7 @@ def _en_rx() -> dict[str, re.Pattern]:
 _STRONG_LOWER = {"law", "regulations", "regulation", "provisions"}
 
 
-def find_citations(ctx: Context) -> list[Citation]:
+def find_citations(ctx: DocView) -> list[Citation]:
     """Every citation in the kept text of one document, in text order, its own number and title left out."""
     lang = ctx.lang
     found: list[Citation] = []
@@ -169,12 +169,12 @@ def find_citations(ctx: Context) -> list[Citation]:
     return out
 
 
-def _in_unit(ctx: Context, a: int, b: int) -> list[Citation]:
+def _in_unit(ctx: DocView, a: int, b: int) -> list[Citation]:
     t = ctx.text[a:b]
     return _zh(ctx, t, a) if ctx.lang == "zh" else _en(ctx, t, a)
 
 
-def _zh(ctx: Context, t: str, a: int) -> list[Citation]:
+def _zh(ctx: DocView, t: str, a: int) -> list[Citation]:
     out, taken = [], []
     for m in _BOOK.finditer(t):
         num = parse_number(m.group("num")) if m.group("num") else None
@@ -195,7 +195,7 @@ def _zh(ctx: Context, t: str, a: int) -> list[Citation]:
     return out
 
 
-def _issued_zh(ctx: Context, t: str, a: int) -> list[Citation]:
+def _issued_zh(ctx: DocView, t: str, a: int) -> list[Citation]:
     out = []
     for m in re.finditer("|".join(cues()["issue_verbs_zh"]), t):
         before = t[max(0, m.start() - 40):m.start()]
@@ -211,7 +211,7 @@ def _issued_zh(ctx: Context, t: str, a: int) -> list[Citation]:
     return out
 
 
-def _en(ctx: Context, t: str, a: int) -> list[Citation]:
+def _en(ctx: DocView, t: str, a: int) -> list[Citation]:
     rx = _en_rx()
     out: list[Citation] = []
     for m in rx["start"].finditer(t):

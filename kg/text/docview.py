@@ -19,7 +19,6 @@ from urllib.parse import quote
 from rdflib import URIRef
 
 from kg.model import DocRecord, Mention, Segment, Unit
-from kg.rdf.assemble import segment_iri
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december"]
@@ -96,7 +95,7 @@ def end_of(year: int, month: int | None = None) -> dt.date:
 
 
 @dataclass
-class Context:
+class DocView:
     """One document as kg.rdf.corpus sees it: its IRI, its record and where each kept unit sits in the tree."""
 
     record: DocRecord
@@ -105,7 +104,7 @@ class Context:
     _owner: dict[Unit, Segment] | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, record: DocRecord, doc: URIRef) -> Context:
+    def of(cls, record: DocRecord, doc: URIRef) -> DocView:
         return cls(record, doc)
 
     @property
@@ -123,12 +122,6 @@ class Context:
     @property
     def lang(self) -> str:
         return self.record.lang
-
-    def subject(self, seg: Segment | None) -> URIRef:
-        """The IRI of a segment (the document for the root)."""
-        if seg is None or seg is self.record.root or not seg.path:
-            return self.doc
-        return segment_iri(self.doc, seg)
 
     def body_units(self) -> list[tuple[Unit, Segment]]:
         """The kept units inside the document tree (not title, addressee or signature), in text order."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kg.text.docview import Context, PartialDate, cues, phrase_rx
+from kg.text.docview import DocView, PartialDate, cues, phrase_rx
 from kg.text.quantities import Quantity
 
 
@@ -61,7 +61,7 @@ def resolve(d: PartialDate | None, year: int | None, after: dt.date | None) -> d
     return r
 
 
-def report_date(ctx: Context, after: dt.date | None) -> dt.date | None:
+def report_date(ctx: DocView, after: dt.date | None) -> dt.date | None:
     """The date of a report: its issue date, else the first date in its opening sentence."""
     if ctx.issued():
         return ctx.issued()
