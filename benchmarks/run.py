@@ -84,7 +84,9 @@ def _child_queries(args: list[str]) -> dict:
     from rdflib.namespace import DCTERMS
 
     from kg.namespaces import PREFIXES
-    from kg.sparql.query import Lookup, bind_params, named_queries, prepare, resolve, run_query
+    from kg.sparql import named_queries, resolve, run_query
+    from kg.sparql.params import Lookup, bind_params
+    from kg.sparql.safety import prepare
     from kg.store.local import OxigraphGraph, parse_graph
 
     t0 = time.perf_counter()
@@ -114,7 +116,7 @@ def _child_queries(args: list[str]) -> dict:
             out["queries"][name] = {"median_s": None, "note": str(e).splitlines()[0][:100], "params": params}
             continue
         if backend == "oxrdflib":  # the plugin's query path: SPARQL text to Oxigraph, rows back as rdflib terms
-            from kg.store.local import bind_values
+            from kg.sparql.values import bind_values
 
             ns = {p: str(v) for p, v in PREFIXES.items()}
             bound = bind_values(text, bindings)

@@ -10,7 +10,12 @@ class InputError(KGError):
 
 
 class NoInputError(InputError):
-    """The given paths hold no readable .txt file."""
+    """The given paths hold no readable .txt file, or none could be built. `fates`: what became of each
+    input (kg.model.FileFate, for the CLI's per-file summary; empty when none was found)."""
+
+    def __init__(self, message: str = "", fates: list | None = None):
+        super().__init__(message)
+        self.fates: list = list(fates or [])
 
 
 class QueryError(KGError):

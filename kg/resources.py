@@ -1,11 +1,15 @@
 """Locate the data files shipped with kg: ontology/, queries/ and the sample corpus/.
 
 In a source checkout (or an editable install) they are the top-level folders beside kg/; in a
-wheel they are packaged under kg/_data/.
+wheel they are packaged under kg/_data/. `Parsed` holds what is parsed from them once per process.
 """
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 _PKG = Path(__file__).resolve().parent
 
@@ -32,3 +36,23 @@ def default_corpus() -> Path:
     """corpus/ in the working directory if there is one, else the sample corpus shipped with kg."""
     local = Path("corpus")
     return local if local.is_dir() else data_dir("corpus")
+
+
+class Parsed(Generic[T]):
+    """Something parsed from the data files once per process (the vocabulary, the ontology's Turtle
+    section): made by `make` on first use, or handed in beforehand with `use`. `use` is the one seam
+    for that: kg.build.cache gives back what an earlier build parsed from the same ontology/ files
+    (parsing them with rdflib takes most of a second)."""
+
+    def __init__(self, make: Callable[[], T]):
+        self._make = make
+        self._value: T | None = None
+
+    def get(self) -> T:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def use(self, value: T) -> None:
+        """Take `value` instead of parsing (it must come from the same ontology/ files)."""
+        self._value = value

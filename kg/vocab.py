@@ -15,7 +15,7 @@ from rdflib.namespace import RDF, SKOS
 
 from kg.errors import UnknownTerm
 from kg.namespaces import SMEKG, bind_prefixes
-from kg.resources import ontology_files
+from kg.resources import Parsed, ontology_files
 
 KINDS = {
     SMEKG.Department: "department",
@@ -97,19 +97,9 @@ class Vocabulary:
         raise UnknownTerm(f"unknown code {code_or_iri!r}{hint}")
 
 
-_loaded: list[Vocabulary] = []
-
-
 def load_vocabulary() -> Vocabulary:
-    """The controlled vocabularies of ontology/ (parsed once per process, or given by `use_vocabulary`)."""
-    if not _loaded:
-        _loaded.append(_parse_vocabulary())
-    return _loaded[0]
-
-
-def use_vocabulary(vocab: Vocabulary) -> None:
-    """Take a vocabulary parsed earlier from the same ontology/ files (kg.build.job keeps one in its cache)."""
-    _loaded[:] = [vocab]
+    """The controlled vocabularies of ontology/ (parsed once per process, or given by `VOCABULARY.use`)."""
+    return VOCABULARY.get()
 
 
 def _parse_vocabulary() -> Vocabulary:
@@ -142,3 +132,7 @@ def _parse_vocabulary() -> Vocabulary:
                 )
             )
     return Vocabulary(tuple(concepts))
+
+
+# the vocabulary of this process; kg.build.cache hands in one parsed by an earlier build (VOCABULARY.use)
+VOCABULARY: Parsed[Vocabulary] = Parsed(_parse_vocabulary)

@@ -211,7 +211,7 @@ def hostile_build(tmp_path_factory):
 def _page(tmp_path, ttl: Path, **kw) -> tuple[Path, object]:
     from rdflib import Graph
 
-    from kg.viz.page import write_viz
+    from kg.viz import write_viz
 
     g = Graph()
     g.parse(ttl, format="turtle")
@@ -393,7 +393,7 @@ def measure(sizes=(200, 400, 1000, 2000, 3000, 5000), out_dir: Path | None = Non
             modes=("physics", "positions")) -> list[dict]:
     """Time to ready, one full frame, one pan/zoom frame (edges hidden while moving on big pages) and
     one click-highlight, physics vs positions given."""
-    from kg.viz.page import build_view, render_html
+    from kg.viz import build_view, render_html
 
     out_dir = Path(out_dir or tempfile.mkdtemp(prefix="kg-measure-"))
     rows = []

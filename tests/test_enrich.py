@@ -10,8 +10,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from kg.namespaces import ELI, ID, OA, SCHEMA, SMEKG
-from kg.rdf.assemble import Assembler, assemble, doc_iris
+from kg.rdf.assemble import Assembler
 from kg.rdf.corpus import align, citations
+from kg.rdf.graph import assemble
+from kg.rdf.iris import doc_iris
 from kg.text.docview import DocView
 from kg.text.quantities import find_quantities
 from tests.conftest import extract_text
@@ -135,7 +137,7 @@ def test_enrich_citation_matching_by_number_title_and_issuer_date():
     assert index.match(other)[0] == []
     by_title = citations.Citation(0, 9, "x", "title", "en", title="the notice on helping SMEs resume work")
     assert [d.iri for d in index.match(by_title)[0]] == ["d2"]
-    from kg.text.docview import PartialDate
+    from kg.text.dates import PartialDate
 
     by_date = citations.Citation(0, 9, "x", "issued", "en", issuers=("MIIT",), date=PartialDate(2, 9))
     assert [d.iri for d in index.match(by_date, 2020)[0]] == ["d2"]
@@ -272,14 +274,14 @@ def test_enrich_seed_competent_departments_are_inferred_not_issued(seed_graph):
 @pytest.mark.parametrize("name", ["effect-statistics", "unaligned-measures", "citation-network",
                                   "competent-departments", "policy-versions"])
 def test_enrich_named_queries_answer_on_the_seed(seed_graph, name):
-    from kg.sparql.query import run_query
+    from kg.sparql import run_query
 
     res = run_query(seed_graph, name, {})
     assert res.rows, f"{name} gave no rows"
 
 
 def test_enrich_named_query_effect_statistics_answers(seed_graph):
-    from kg.sparql.query import run_query
+    from kg.sparql import run_query
 
     res = run_query(seed_graph, "effect-statistics", {"document": "004_fd1c064580b13356.txt"})
     rows = [dict(zip(res.vars, r, strict=True)) for r in res.rows]

@@ -1,4 +1,4 @@
-"""Incremental builds (kg.build.job, kg.store.load) and the section merge they rest on (kg.rdf.triples).
+"""Incremental builds (kg.build.job, kg.store.load) and the section merge they rest on (kg.rdf.turtle).
 
 The invariant: whatever was cached, a build writes the same bytes as a fresh build of the same
 files, and the embedded store holds exactly the triples of the Turtle file it is stamped with.
@@ -18,7 +18,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.build.job import build
-from kg.rdf.triples import Rendered, block_lines, combine, merge, nt_term, turtle_bytes
+from kg.rdf.ntriples import nt_term
+from kg.rdf.turtle import Rendered, block_lines, combine, merge, turtle_bytes
 from kg.store.load import MANIFEST
 from kg.store.local import store_path
 
@@ -160,9 +161,10 @@ def test_incremental_statements_read_back_to_their_triples(rows):
 
 
 def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_again(small_corpus, tmp_path, monkeypatch):
-    import kg.build.job
+    import kg.build.workers
     import kg.rdf.align
-    import kg.rdf.corpus
+    import kg.rdf.findings
+    import kg.rdf.policies
 
     out, cache = tmp_path / "b" / "graph.ttl", tmp_path / "b" / "cache"
     _build(small_corpus, out, cache)
@@ -171,17 +173,17 @@ def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_aga
     def boom(*a, **k):
         raise AssertionError("recomputed although nothing it depends on changed")
 
-    monkeypatch.setattr(kg.rdf.corpus, "_citations", boom)  # a document's links
-    monkeypatch.setattr(kg.rdf.corpus, "_policies", boom)  # a policy's section
+    monkeypatch.setattr(kg.rdf.findings, "write_citations", boom)  # a document's links
+    monkeypatch.setattr(kg.rdf.policies, "write_policies", boom)  # a policy's section
     monkeypatch.setattr(kg.rdf.align, "same_policy", boom)  # a pair's decision
-    monkeypatch.setattr(kg.build.job.LazyRecord, "_load", boom)  # a document's tree and mentions
+    monkeypatch.setattr(kg.build.workers.LazyRecord, "load", boom)  # a document's tree and mentions
     again = _build(small_corpus, out, cache)
     assert again.cached == 4 and out.read_bytes() == first
 
     monkeypatch.undo()
     calls: list[str] = []
-    real = kg.rdf.corpus._citations
-    monkeypatch.setattr(kg.rdf.corpus, "_citations", lambda out_, ctx, *a: calls.append(str(ctx.doc)) or real(out_, ctx, *a))
+    real = kg.rdf.findings.write_citations
+    monkeypatch.setattr(kg.rdf.findings, "write_citations", lambda out_, ctx, *a: calls.append(str(ctx.doc)) or real(out_, ctx, *a))
     doc = small_corpus / "en_pbc_2020_deferral_notice.txt"
     doc.write_text(doc.read_text(encoding="utf-8") + "\nThe fees of micro enterprises are waived.\n", encoding="utf-8")
     _build(small_corpus, out, cache)

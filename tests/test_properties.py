@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from kg.rdf.triples import nt_rows, ntriples_bytes, turtle_bytes
 from kg.errors import InputError
 from kg.model import Source
 from kg.namespaces import SMEKG
-from kg.rdf.assemble import assemble
+from kg.rdf.graph import assemble
+from kg.rdf.ntriples import nt_rows, ntriples_bytes
+from kg.rdf.turtle import turtle_bytes
 from kg.text.extract import extract_source, links
 from kg.text.read import decode
 

@@ -19,18 +19,11 @@ from rdflib.namespace import XSD
 
 from kg.cli import app
 from kg.errors import ParameterError, QueryError, QueryNotFound, QueryTimeout
-from kg.sparql.query import (
-    PARAM_TYPES,
-    Lookup,
-    _bind_text,
-    bind_params,
-    named_queries,
-    prepare,
-    resolve,
-    run_query,
-    to_csv,
-    to_json,
-)
+from kg.sparql import named_queries, resolve, run_query, to_csv, to_json
+from kg.sparql.named import PARAM_TYPES
+from kg.sparql.params import Lookup, bind_params
+from kg.sparql.safety import prepare
+from kg.sparql.values import bind_text
 
 DATA = Path(__file__).resolve().parent / "data" / "query"
 FIXTURE = DATA / "fixture.ttl"
@@ -105,7 +98,7 @@ def test_every_named_query_has_a_header_and_parses(name):
 
 
 def test_named_query_header_parsing(tmp_path):
-    from kg.sparql.query import parse_header
+    from kg.sparql.named import parse_header
 
     f = tmp_path / "x.rq"
     f.write_text("# title: T\n# description: D\n# param: region (region code, optional, default CN-HB) e.g. CN-BJ\n"
@@ -447,12 +440,12 @@ def test_a_quote_in_a_value_is_matched_literally(fx, ox_store):
 
 def test_values_binding_for_remote_endpoints_is_rdf_terms_in_the_where_group(fx):
     text = "# WHERE { in a comment\nSELECT ?m WHERE { ?m smekg:text ?t FILTER(CONTAINS(STR(?t), ?x)) }"
-    bound = _bind_text(text, {"x": Literal('a" } ?s ?p ?o {')})
+    bound = bind_text(text, {"x": Literal('a" } ?s ?p ?o {')})
     assert bound.count("VALUES") == 1 and bound.index("VALUES") > bound.index("SELECT")
     prepare(bound)
     assert run_query(fx, bound, timeout=None).rows == []
     construct = "CONSTRUCT { ?m a smekg:Measure } WHERE { ?m smekg:number ?n }"
-    bound = _bind_text(construct, {"n": Literal("1.")})
+    bound = bind_text(construct, {"n": Literal("1.")})
     assert bound.index("VALUES") > bound.index("WHERE")
     assert [r[0] for r in run_query(fx, bound, timeout=None).rows] == [URIRef(A11)]
 
@@ -494,7 +487,7 @@ def endpoint(ox_store):
 
 
 def test_a_remote_endpoint_gets_the_same_checks_and_safe_values(endpoint, fx):
-    from kg.sparql.query import run_remote
+    from kg.sparql import run_remote
 
     url, seen = endpoint
     for name, params in (("measures-by-instrument", {"instrument": "FINANCING_GUARANTEE", "lang": "zh"}),
@@ -587,7 +580,7 @@ def test_a_runaway_query_is_stopped_at_the_time_limit(text, fx):
 
 
 def test_without_fork_the_time_limit_abandons_a_daemon_thread(monkeypatch):
-    from kg.sparql.query import Result, run_isolated
+    from kg.sparql.run import Result, run_isolated
 
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     start = time.perf_counter()

@@ -381,16 +381,16 @@ def test_robust_folder_of_every_case_builds_and_reports_each_fate(odd_build):
 
 
 def test_robust_one_file_that_crashes_the_extractor_does_not_stop_the_others(tmp_path, monkeypatch):
-    import kg.build.job
+    import kg.build.workers
 
-    real = kg.build.job.extract_source
+    real = kg.build.workers.extract_source
 
     def flaky(src):
         if src.name == "en-crlf.txt":
             raise IndexError("list index out of range")
         return real(src)
 
-    monkeypatch.setattr(kg.build.job, "extract_source", flaky)
+    monkeypatch.setattr(kg.build.workers, "extract_source", flaky)
     monkeypatch.delenv("KG_DEBUG", raising=False)
     report = build([ENC / "en-crlf.txt", ENC / "en-utf8.txt"], tmp_path / "g.ttl", workers=1)
     fates = {Path(f.path).name: f for f in report.fates}
@@ -507,21 +507,19 @@ def _leftovers(folder: Path) -> list[str]:
 
 @pytest.mark.parametrize("where", ["serialisation", "write", "rename"])
 def test_robust_interrupted_build_leaves_previous_graph_and_no_temp_file(tmp_path, monkeypatch, where):
-    import kg.build.job
-
     out, graph, report = _previous_build(tmp_path)
 
     def boom(*a, **k):
         raise KeyboardInterrupt if where == "rename" else RuntimeError(f"failed during {where}")
 
     if where == "serialisation":
-        import kg.rdf.assemble
+        import kg.rdf.graph
 
-        monkeypatch.setattr(kg.rdf.assemble, "merge", boom)  # where the Turtle is written (kg.rdf.triples.merge)
+        monkeypatch.setattr(kg.rdf.graph, "merge", boom)  # where the Turtle is written (kg.rdf.turtle.merge)
     elif where == "write":
-        monkeypatch.setattr(kg.build.job.os, "fsync", boom)
+        monkeypatch.setattr(os, "fsync", boom)  # kg.io.write_atomic
     else:
-        monkeypatch.setattr(kg.build.job.os, "replace", boom)
+        monkeypatch.setattr(os, "replace", boom)
     with pytest.raises((RuntimeError, KeyboardInterrupt)):
         build([ENC / "en-utf8.txt", ENC / "zh-gbk.txt"], out, workers=1)
     monkeypatch.undo()
@@ -570,7 +568,7 @@ def test_robust_ctrl_c_during_a_real_build_leaves_previous_graph(tmp_path):
 
 
 def _report_sigint_handler(path: str):
-    """Stands in for kg.build.job._extract_path in forked workers: says how the worker treats Ctrl-C."""
+    """Stands in for kg.build.workers.extract_path in forked workers: says how the worker treats Ctrl-C."""
     return path, None, str(signal.getsignal(signal.SIGINT))
 
 
@@ -580,7 +578,7 @@ def _slow_extract(path: str):
 
 
 def _die_on_crlf(src):
-    """Stands in for kg.build.job.extract_source in forked workers: the process dies on one file."""
+    """Stands in for kg.build.workers.extract_source in forked workers: the process dies on one file."""
     if src.name == "en-crlf.txt":
         os._exit(9)
     from kg.text.extract import extract_source as real
@@ -591,9 +589,9 @@ def _die_on_crlf(src):
 @pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
 def test_robust_a_worker_that_dies_loses_only_its_own_file(monkeypatch, tmp_path):
     """An out-of-memory kill or a crash in C takes its worker down: the other files are still built."""
-    import kg.build.job
+    import kg.build.workers
 
-    monkeypatch.setattr(kg.build.job, "extract_source", _die_on_crlf)
+    monkeypatch.setattr(kg.build.workers, "extract_source", _die_on_crlf)
     names = ["en-crlf.txt", "en-utf8.txt", "zh-gb18030.txt", "zh-utf16le-bom.txt", "en-cr.txt"]
     report = build([ENC / n for n in names], tmp_path / "g.ttl", workers=2)
     fates = {Path(f.path).name: f for f in report.fates}
@@ -604,10 +602,10 @@ def test_robust_a_worker_that_dies_loses_only_its_own_file(monkeypatch, tmp_path
 @pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patched function only when forked")
 def test_robust_workers_leave_ctrl_c_to_the_parent(monkeypatch):
     """A worker interrupted inside the task queue's lock deadlocked the whole pool."""
-    import kg.build.job
+    import kg.build.workers
 
-    monkeypatch.setattr(kg.build.job, "_extract_path", _report_sigint_handler)
-    results = kg.build.job._extract_many([f"f{i}.txt" for i in range(4)], 2, None)
+    monkeypatch.setattr(kg.build.workers, "extract_path", _report_sigint_handler)
+    results = kg.build.workers.extract_many([f"f{i}.txt" for i in range(4)], 2, None)
     assert [r[2] for r in results] == [str(signal.SIG_IGN)] * 4
 
 
@@ -615,9 +613,9 @@ def test_robust_workers_leave_ctrl_c_to_the_parent(monkeypatch):
 def test_robust_interrupted_pool_stops_without_extracting_the_rest(monkeypatch):
     import threading
 
-    import kg.build.job
+    import kg.build.workers
 
-    monkeypatch.setattr(kg.build.job, "_extract_path", _slow_extract)
+    monkeypatch.setattr(kg.build.workers, "extract_path", _slow_extract)
     main = threading.main_thread().ident
     assert threading.get_ident() == main
     timer = threading.Timer(1.0, lambda: signal.pthread_kill(main, signal.SIGINT))
@@ -625,7 +623,7 @@ def test_robust_interrupted_pool_stops_without_extracting_the_rest(monkeypatch):
     t0 = time.perf_counter()
     try:
         with pytest.raises(KeyboardInterrupt):
-            kg.build.job._extract_many([f"f{i}.txt" for i in range(40)], 2, None)  # 8 s of work
+            kg.build.workers.extract_many([f"f{i}.txt" for i in range(40)], 2, None)  # 8 s of work
     finally:
         timer.cancel()
     assert time.perf_counter() - t0 < 4
@@ -816,7 +814,7 @@ def test_robust_fifty_megabyte_file_builds_end_to_end(tmp_path):
 
     Measured on two cores: over an hour before kg.text.extract.links and kg.rdf.corpus's evidence look-up
     were made linear; then 13 min 17 s and 3.0 GB peak (1.58 million triples), the time going to
-    kg.rdf.corpus._owner, which recomputes kg.text.docview.body_units for every citation."""
+    kg.rdf.findings._owner, which recomputes kg.text.docview.body_units for every citation."""
     import resource
 
     d = tmp_path / "in"

@@ -14,8 +14,10 @@ from rdflib.namespace import XSD
 from kg.build.job import build
 from kg.errors import StoreError
 from kg.rdf.export import serialize
-from kg.rdf.triples import nt_rows, turtle_bytes
-from kg.store.local import OxigraphGraph, bind_values, load_graph, parse_graph, store_is_fresh, store_path
+from kg.rdf.ntriples import nt_rows
+from kg.rdf.turtle import turtle_bytes
+from kg.sparql.values import bind_values
+from kg.store.local import OxigraphGraph, load_graph, parse_graph, store_is_fresh, store_path
 from tests.conftest import CORPUS
 
 
@@ -61,7 +63,7 @@ def test_store_build_writes_a_store_that_mirrors_the_turtle(built):
 
 
 def test_store_named_queries_give_the_same_rows_on_oxigraph_and_rdflib(built):
-    from kg.sparql.query import named_queries, run_query
+    from kg.sparql import named_queries, run_query
 
     d, _ = built
     og, rg = OxigraphGraph(d / "graph.store"), parse_graph(d / "graph.ttl")

@@ -12,8 +12,8 @@ from rdflib.namespace import DCTERMS, RDF
 
 from kg.errors import UnknownTerm
 from kg.namespaces import ID, SMEKG
+from kg.viz import build_view, render_html
 from kg.viz.network import cooccurrence_measures, department_instrument_measures, evidence_index
-from kg.viz.page import build_view, render_html
 
 DEPT = "https://w3id.org/smekg/id/department/"
 INST = "https://w3id.org/smekg/id/instrument/"

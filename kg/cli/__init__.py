@@ -1,4 +1,10 @@
-"""The `kg` command line: a thin typer shell, one module per command, over the kg library."""
+"""The `kg` command line: a thin typer shell, one module per command, over the kg library.
+
+Owns argument parsing, progress and summary lines, table rendering (render) and turning kg's
+exceptions into exit codes. Each command calls one library function; the CLI holds no extraction,
+RDF or graph logic. Nothing in kg imports it, so it must not import anything that imports it back
+(it is the top layer, beside kg/__init__.py).
+"""
 
 from kg.cli import build_cmd, export_cmd, query_cmd, stats_cmd, validate_cmd, viz_cmd  # noqa: F401,E402
 from kg.cli.app import app

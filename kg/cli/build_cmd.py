@@ -49,7 +49,7 @@ def build_command(
                                cache_dir=out.parent / "cache" if cache else None,
                                store=store_path(out) if local_store else None)
         except NoInputError as e:
-            fates = getattr(e, "fates", None)
+            fates = e.fates
             if not fates:
                 raise
             typer.echo(f"Error: no document could be built ({len(fates)} input(s) skipped, {out} left as it was):",

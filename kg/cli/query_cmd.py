@@ -66,7 +66,7 @@ def query_command(
     Example: kg query 'SELECT ?d WHERE { ?d a smekg:PolicyDocument }' --format json
     """
     from kg.cli.render import table
-    from kg.sparql.query import run_query, run_remote, to_csv, to_json
+    from kg.sparql import run_query, run_remote, to_csv, to_json
 
     if graph is not None and endpoint:
         raise typer.BadParameter("give --graph or --endpoint, not both", param_hint="--endpoint")
@@ -105,7 +105,7 @@ def queries_command(
     Example: kg queries measures-by-instrument
     """
     from kg.cli.render import query_list
-    from kg.sparql.query import named_queries, resolve
+    from kg.sparql import named_queries, resolve
 
     with user_errors():
         if name:

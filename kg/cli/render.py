@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.namespaces import PREFIXES
-from kg.sparql.query import NamedQuery, Result, term_str
+from kg.sparql import NamedQuery, Result, term_str
 
 _NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.nonNegativeInteger,
             XSD.positiveInteger}

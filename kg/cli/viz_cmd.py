@@ -6,8 +6,7 @@ import typer
 
 from kg.cli.app import app
 from kg.cli.common import fail, say, user_errors
-
-VIEWS = ("full", "focus", "document", "departments-instruments", "cooccurrence")
+from kg.viz.views import VIEWS
 
 
 @app.command("viz")

@@ -21,11 +21,11 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 from kg.model import Segment
-from kg.rdf.assemble import segment_iri
-from kg.text.citations import parse_number
+from kg.rdf.iris import segment_iri
+from kg.text.dates import find_dates
+from kg.text.docnumbers import parse_number
 from kg.text.docview import DocView, slug
 from kg.text.extract import links, segment_text
-from kg.text.metadata import find_dates
 
 MIN_RATIO = 0.5  # share of the smaller document's measures that must align for two documents to be one policy
 CONTENT = 0.5  # weighted Jaccard of linked concepts that aligns two measures whatever their numbers

@@ -1,74 +1,36 @@
-"""Stage 5: assemble DocRecords into one RDF graph (ontology + vocabularies + instance data).
+"""Stage 5: one document's DocRecord as triples (its tree, links and the evidence of each link).
 
-IRIs are minted from file names and tree positions only, so they are stable across runs; there are
-no blank nodes, so the serialised graph is deterministic.
+IRIs are minted from file names and tree positions only (kg.rdf.iris), so they are stable across
+runs; there are no blank nodes, so the serialised graph is deterministic.
 
-The graph is the union of sections, each written into a `kg.rdf.triples.Triples` sink (N-Triples rows,
-no rdflib store) and rendered once (kg.rdf.triples.Rendered): the ontology's triples; per document its
-own triples (`document_rows`: its tree, links, evidence and the inferences that need only that
-document: computed where the document was extracted, in a worker) joined with its citations and
-quantities (kg.rdf.corpus.corpus_sections); and the policies across languages with their alignments.
-`assemble_rendered` merges them into one Turtle file (kg.rdf.triples.merge).
+`Assembler` writes into a `kg.rdf.triples.Triples` sink (N-Triples rows, no rdflib store); its
+`evidence` and `add_target` are the evidence writer kg.rdf.corpus uses too. What needs more than one
+document, and the merge of all sections into one Turtle file, is kg.rdf.corpus's and kg.rdf.graph's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
 from functools import cache
-from urllib.parse import quote
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.model import DocRecord, Mention, Segment
-from kg.namespaces import ID, OA, ORG, SMEKG
-from kg.rdf.triples import Merged, Rendered, Row, Triples, merge, nt_integer, nt_rows, nt_string
+from kg.namespaces import OA, ORG, SMEKG
+from kg.rdf.iris import evidence_iri, segment_iri
+from kg.rdf.ntriples import Row, nt_integer, nt_rows, nt_string
+from kg.rdf.triples import Triples
 from kg.text.extract import Link, links, segment_text
 from kg.vocab import load_vocabulary, ontology_graph
 
 KIND_CLASS = {"section": SMEKG.Section, "measure": SMEKG.Measure, "preamble": SMEKG.Preamble}
-# the terms of the evidence nodes, as N-Triples (kg.rdf.triples), written without rdflib terms
+# the terms of the evidence nodes, as N-Triples (kg.rdf.ntriples), written without rdflib terms
 _TYPE, _HAS_EVIDENCE, _EVIDENCE, _EVIDENCE_FOR, _LINK_PROPERTY, _RULE = (
     f"<{t}>" for t in (RDF.type, SMEKG.hasEvidence, SMEKG.Evidence, SMEKG.evidenceFor, SMEKG.linkProperty, SMEKG.rule))
 _HAS_BODY, _HAS_TARGET, _SPECIFIC_RESOURCE, _HAS_SOURCE, _HAS_SELECTOR = (
     f"<{t}>" for t in (OA.hasBody, OA.hasTarget, OA.SpecificResource, OA.hasSource, OA.hasSelector))
 _POSITION_SELECTOR, _START, _END, _QUOTE_SELECTOR, _EXACT = (
     f"<{t}>" for t in (OA.TextPositionSelector, OA.start, OA.end, OA.TextQuoteSelector, OA.exact))
-
-
-def doc_slug(name: str) -> str:
-    stem = name[:-4] if name.lower().endswith(".txt") else name
-    return quote(stem, safe="") or "_"
-
-
-def default_doc_iri(name: str) -> URIRef:
-    """A document's IRI when no other input file has the same name."""
-    return ID[f"doc/{doc_slug(name)}"]
-
-
-def doc_iris(records: list[DocRecord]) -> dict[str, URIRef]:
-    """One IRI per document, from its file name (plus a content hash when two files share a name)."""
-    seen: dict[str, int] = {}
-    for r in records:
-        seen[doc_slug(r.source.name)] = seen.get(doc_slug(r.source.name), 0) + 1
-    out = {}
-    for r in records:
-        slug = doc_slug(r.source.name)
-        if seen[slug] > 1:
-            slug = f"{slug}_{r.source.sha256[:10]}"
-        out[r.source.path] = ID[f"doc/{slug}"]
-    return out
-
-
-def evidence_iri(subject: URIRef, prop: URIRef, obj: URIRef, start: int) -> URIRef:
-    """The IRI of the evidence of one link, from the link and the offset of its text (stable across runs)."""
-    local = prop.split("#")[-1]
-    code = str(obj).rsplit("/id/", 1)[-1].replace("/", "-")
-    return URIRef(f"{subject}/ev/{local}/{quote(code, safe='-_.')}/{start}")
-
-
-def segment_iri(doc: URIRef, seg: Segment) -> URIRef:
-    return URIRef(f"{doc}/{'/'.join(str(p) for p in seg.path)}")
 
 
 @cache
@@ -111,7 +73,7 @@ class Assembler:
         for org, issuer in issuers:
             g.add((doc, SMEKG.issuedBy, org))
             for m in issuer.evidence:
-                self._evidence(doc, doc, SMEKG.issuedBy, org, m)
+                self.evidence(doc, doc, SMEKG.issuedBy, org, m)
         for seg in record.root.walk():
             if seg is record.root:
                 continue
@@ -143,9 +105,9 @@ class Assembler:
         prop = SMEKG[link.prop]
         obj = URIRef(link.mention.iri)
         self.g.add((s, prop, obj))
-        self._evidence(doc, s, prop, obj, link.mention)
+        self.evidence(doc, s, prop, obj, link.mention)
 
-    def _evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
+    def evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
         """Write the evidence node of one link (subject prop obj, found as mention m) and return its IRI.
         (The most frequent triples of the graph: written as N-Triples strings directly.)"""
         g = self.g
@@ -196,60 +158,23 @@ class Assembler:
         return sub
 
 
-def document_rows(record: DocRecord, doc: URIRef) -> set[Row]:
-    """One document's own triples, with `doc` as its IRI: what a worker computes and the cache keeps."""
-    from kg.rdf.corpus import document_inferences
+class EvidenceWriter:
+    """An assembler's graph and its evidence writer, as kg.rdf.corpus's writers (policies, findings,
+    competent) take them."""
 
-    a = Assembler(with_ontology=False)
-    a.add_record(record, doc)
-    document_inferences(a, record, doc)
-    return a.g.rows
+    def __init__(self, assembler):
+        self.a = assembler
+        self.g = assembler.g
 
+    def evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
+        """Write one evidence node with the assembler's writer and return its IRI."""
+        return self.a.evidence(doc, subject, prop, obj, m)
 
-_ontology: list[Rendered] = []
+    def find(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, start: int) -> URIRef | None:
+        """The evidence node of a link whose text starts at `start`, if it was written."""
+        ev = evidence_iri(subject, prop, obj, start)
+        return ev if (ev, OA.hasBody, obj) in self.g else None
 
-
-def ontology_rendered() -> Rendered:
-    """The ontology's section (rendered once per process, or given by `use_ontology_rendered`)."""
-    if not _ontology:
-        _ontology.append(Rendered.of(ontology_rows()))
-    return _ontology[0]
-
-
-def use_ontology_rendered(rendered: Rendered) -> None:
-    """Take the ontology's section rendered earlier from the same ontology/ files (kg.build.job's cache)."""
-    _ontology[:] = [rendered]
-
-
-def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
-                      own: Callable[[DocRecord, URIRef], Rendered] | None = None,
-                      findings: dict | None = None, reuse: MutableMapping[str, Rendered] | None = None,
-                      decided: MutableMapping[str, tuple[bool, str]] | None = None) -> Merged:
-    """The graph of the given documents as one Turtle file (records in any order give the same bytes).
-
-    `own(record, iri)`: a document's own triples, rendered (default: written here, kg.rdf.assemble
-    document_rows); `findings`: kg.rdf.corpus.Findings by path; `reuse`: the document sections of
-    earlier builds (kg.rdf.corpus.corpus_sections); `decided`: earlier decisions on pairs of documents
-    (kg.rdf.align.group).
-    """
-    from kg.rdf.corpus import corpus_sections  # policies, alignment, citations, quantities (kg.rdf.corpus)
-
-    iris = doc_iris(records)
-    corpus, _ = corpus_sections(records, iris, own or _own, findings, reuse, decided)
-    sections: dict[str, Rendered] = {"ontology": ontology_rendered()} if with_ontology else {}
-    sections.update(sorted(corpus.items()))  # each sorted, and the sections in order: the merge sorts runs
-    return merge(sections)
-
-
-def _own(record: DocRecord, doc: URIRef) -> Rendered:
-    return Rendered.of(document_rows(record, doc), keep_nt=False)
-
-
-def assemble_rows(records: list[DocRecord], with_ontology: bool = True) -> Triples:
-    """The triples of the given documents (records in any order give the same triples)."""
-    return Triples(assemble_rendered(records, with_ontology).rows())
-
-
-def assemble(records: list[DocRecord], with_ontology: bool = True) -> Graph:
-    """The RDF graph of the given documents, as an rdflib Graph (records in any order give the same graph)."""
-    return assemble_rows(records, with_ontology).to_graph()
+    def target(self, ev: URIRef, doc: URIRef, text: str, start: int, end: int, tag: str) -> None:
+        """A further oa:hasTarget of an evidence node (e.g. the counterpart span of an alignment)."""
+        self.a.add_target(ev, doc, start, end, text[start:end], tag)

@@ -16,7 +16,7 @@ from rdflib import URIRef
 from rdflib.namespace import PROV, RDF
 
 from kg.namespaces import SMEKG
-from kg.rdf.assemble import segment_iri
+from kg.rdf.iris import segment_iri
 from kg.text.docview import DocView, span_mention
 from kg.text.extract import links
 from kg.vocab import load_vocabulary

@@ -1,6 +1,6 @@
 """Loading a build into the embedded Oxigraph store: in full, or by the triples that changed.
 
-A build is merged from sections (kg.rdf.assemble.assemble_rendered): the ontology, one per document (its
+A build is merged from sections (kg.rdf.graph.assemble_rendered): the ontology, one per document (its
 own triples with its citations and quantities) and one per policy (its documents' alignments), each
 kept in the build cache under a key of what it is made from. Beside the store, `kg-manifest.json`
 records which cache entry each section came from, and `kg-shared.pkl` holds the ontology's lines.
@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.io import read_pickle
-from kg.rdf.triples import Merged, Rendered, split_lines
-from kg.store.local import _DB, is_store, replace_store, write_store
+from kg.rdf.ntriples import split_lines
+from kg.rdf.turtle import Merged, Rendered
+from kg.store.local import DB_FOLDER, is_store, replace_store, write_store
 
 MANIFEST = "kg-manifest.json"
 SHARED = "kg-shared.pkl"
@@ -125,7 +126,7 @@ def _update(target: Path, removed: list[str], added: list[str], triples: int, mi
     import pyoxigraph as ox
 
     def fill(db: Path) -> int:
-        src = ox.Store.read_only(str(target / _DB))
+        src = ox.Store.read_only(str(target / DB_FOLDER))
         src.backup(str(db))  # hard links to the immutable files: milliseconds
         del src
         store = ox.Store(str(db))

@@ -5,11 +5,9 @@ file (build/graph.ttl -> build/graph.store/), or a graph file parsed into rdflib
 it mirrors the current build/graph.ttl, and falls back to parsing the Turtle otherwise; `--graph FILE`
 always parses the file into rdflib (the in-memory path), `--graph DIR` opens a store folder.
 
-The store is exposed as an rdflib Graph backed by a small read-only rdflib Store over pyoxigraph
-(`OxigraphGraph`): rdflib's API (triples, value, subjects, len …) works as on any graph, and SPARQL
-text given to `g.query()` runs in Oxigraph, with initBindings bound by VALUES blocks (`bind_values`).
-rdflib's pre-parsed queries are not accepted by Oxigraph: they fall back to rdflib's own engine
-over the store, which is correct but slow, so kg.sparql.query sends the text (see `native_sparql`).
+The store is exposed as an rdflib Graph (`OxigraphGraph`) backed by a small read-only rdflib Store
+over pyoxigraph (kg.store.oxigraph.OxigraphStore): rdflib's API works as on any graph, and SPARQL
+text given to `g.query()` runs in Oxigraph.
 
 Writing is a bulk load into a new folder, then an atomic swap: `graph.store` is a symbolic link to
 the folder of the current load (`.graph.store.<token>/`), replaced with one rename, so a reader sees
@@ -22,26 +20,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.query import Result
-from rdflib.store import VALID_STORE, Store
+from rdflib import Graph
 
-from kg.errors import StoreError
+from kg.errors import StoreError, first_line
 from kg.namespaces import bind_prefixes
+from kg.rdf.export import format_for_suffix
+from kg.store.oxigraph import OxigraphStore
 
 DEFAULT_GRAPH = Path("build/graph.ttl")
 STORE_SUFFIX = ".store"
 _META = "kg-store.json"
-_DB = "db"
-
-_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".xml": "xml",
-            ".owl": "xml", ".trig": "trig", ".nq": "nquads"}
+DB_FOLDER = "db"  # the Oxigraph database inside a store folder (kg.store.load copies it)
 
 
 def store_path(graph_file: Path) -> Path:
@@ -96,7 +90,7 @@ def replace_store(target: Path, fill: Callable[[Path], int], mirrors: Path | Non
     real = parent / f".{target.name}.{token}"
     try:
         real.mkdir()
-        meta = {"format": 1, "triples": fill(real / _DB), "created": time.time()}
+        meta = {"format": 1, "triples": fill(real / DB_FOLDER), "created": time.time()}
         if mirrors is not None:
             meta["mirrors"] = os.path.abspath(mirrors)
             meta.update(_stamp(Path(mirrors)))
@@ -108,7 +102,7 @@ def replace_store(target: Path, fill: Callable[[Path], int], mirrors: Path | Non
     except BaseException as e:
         shutil.rmtree(real, ignore_errors=True)
         if isinstance(e, (OSError, ValueError, SyntaxError)):
-            raise StoreError(f"cannot write the store {target}: {str(e).splitlines()[0] if str(e) else e}") from None
+            raise StoreError(f"cannot write the store {target}: {first_line(e, '')}") from None
         raise
     _cleanup(target, real)
     return target
@@ -120,7 +114,7 @@ CHUNK_BYTES = 4_000_000
 def _chunks(data: bytes, turtle: bool, size: int | None = None) -> Iterator[bytes]:
     """The data in pieces of about `size` bytes, cut between statements (Oxigraph's bulk loader holds
     a whole input in memory: measured on 935k triples, one load took 4.4 s and 860 MB, pieces of 4 MB
-    2.8 s and 63 MB, plus 0.5 s to compact them, without which queries were 2x slower). N-Triples is cut at line ends; Turtle as kg writes it (kg.rdf.triples: the prefixes,
+    2.8 s and 63 MB, plus 0.5 s to compact them, without which queries were 2x slower). N-Triples is cut at line ends; Turtle as kg writes it (kg.rdf.turtle: the prefixes,
     then one statement per subject, separated by blank lines; literals hold no raw line break) at
     blank lines, each piece after the prefixes."""
     size = size or CHUNK_BYTES
@@ -186,7 +180,7 @@ def store_meta(store_dir: Path) -> dict | None:
 
 
 def is_store(path: Path) -> bool:
-    return (Path(path) / _META).is_file() and (Path(path) / _DB).is_dir()
+    return (Path(path) / _META).is_file() and (Path(path) / DB_FOLDER).is_dir()
 
 
 def store_is_fresh(store_dir: Path, graph_file: Path) -> bool:
@@ -214,11 +208,11 @@ def open_store(store_dir: Path):
 
     store_dir = Path(store_dir)
     if not is_store(store_dir):
-        raise StoreError(f"{store_dir} is not a kg store (no {_META} and {_DB}/ inside)")
+        raise StoreError(f"{store_dir} is not a kg store (no {_META} and {DB_FOLDER}/ inside)")
     try:
-        return ox.Store.read_only(str(store_dir / _DB))
+        return ox.Store.read_only(str(store_dir / DB_FOLDER))
     except OSError as e:
-        raise StoreError(f"cannot open the store {store_dir}: {str(e).splitlines()[0]}") from None
+        raise StoreError(f"cannot open the store {store_dir}: {first_line(e)}") from None
 
 
 def load_graph(path: Path | None = None, backend: str = "auto") -> Graph:
@@ -260,312 +254,13 @@ def parse_graph(path: Path, hint: bool = False) -> Graph:
     g = Graph()
     bind_prefixes(g)
     try:
-        g.parse(path, format=_FORMATS.get(path.suffix.lower(), "turtle"))
+        g.parse(path, format=format_for_suffix(path.suffix))
     except Exception as e:  # rdflib raises many parser-specific types
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise StoreError(f"cannot parse {path}: {first}") from None
+        raise StoreError(f"cannot parse {path}: {first_line(e)}") from None
     return g
 
 
 # --- an rdflib Graph over a read-only Oxigraph store --------------------------------------------
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-def to_ox(t):
-    """The pyoxigraph term for an rdflib term; None for None and for a variable (a pattern's blank).
-    The one rdflib -> pyoxigraph converter of kg (the store, kg.sparql.query's look-ups)."""
-    import pyoxigraph as ox
-
-    if t is None or isinstance(t, Variable):
-        return None
-    if isinstance(t, URIRef):
-        return ox.NamedNode(str(t))
-    if isinstance(t, BNode):
-        return ox.BlankNode(str(t))
-    if isinstance(t, Literal):
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        if t.datatype is not None:
-            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-        return ox.Literal(str(t))
-    raise TypeError(f"not an RDF term: {t!r}")
-
-
-def from_ox(t):
-    """The rdflib term for a pyoxigraph term (None for None); xsd:string literals become plain ones."""
-    import pyoxigraph as ox
-
-    if t is None:
-        return None
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        if t.datatype.value in (_XSD_STRING, _LANG_STRING):
-            return Literal(t.value)
-        return Literal(t.value, datatype=URIRef(t.datatype.value))
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    raise StoreError(f"unsupported term in the store: {t!r}")
-
-
-class _Terms:
-    """to_ox and from_ox, the latter memoised (vocabularies and documents repeat in results)."""
-
-    def __init__(self):
-        import pyoxigraph as ox
-
-        self.ox = ox
-        self.memo: dict = {}
-        self.to_ox = to_ox
-
-    def to_rdflib(self, t):
-        if t is None:
-            return None
-        r = self.memo.get(t)
-        if r is not None:
-            return r
-        r = from_ox(t)
-        if len(self.memo) > 200_000:
-            self.memo.clear()
-        self.memo[t] = r
-        return r
-
-
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+) | (?P<comment>\#[^\n]*)
-  | (?P<string>'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$]\w+) | (?P<open>\{) | (?P<close>\}) | (?P<word>[A-Za-z_][\w-]*) | (?P<other>.)
-""", re.X | re.S)
-
-
-def bind_values(query: str, bindings: dict[str, object]) -> str:
-    """SPARQL text with `bindings` (variable name -> rdflib term) in force everywhere, as rdflib's
-    initBindings are: a one-row VALUES block opens the query's WHERE group (all the bindings) and every
-    nested group graph pattern that names a bound variable itself (EXISTS, UNION and MINUS branches,
-    sub-queries' WHERE, OPTIONAL), so that a filter nested in such a group sees the value too; groups
-    that do not name one are left alone, which keeps Oxigraph's join order. The values are RDF terms
-    serialised by rdflib (escaped), never text from a user.
-
-    One exception keeps Oxigraph fast: an OPTIONAL group that names a variable only inside its own
-    FILTER(...), directly in a group that has the value, gets no block. Its filter is the left join's
-    condition, which sees the value from the left (SPARQL 1.1 §18.2.2.5), while a VALUES block there
-    would make Oxigraph evaluate the OPTIONAL over the whole graph (a hash join) instead of once per
-    row. This is the `OPTIONAL { ?c skos:prefLabel ?l FILTER(LANGMATCHES(LANG(?l), ?lang)) }` of
-    nearly every named query.
-    """
-    if not bindings:
-        return query
-
-    def block(names) -> str:
-        names = sorted(names)
-        return (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-                + " ".join(bindings[n].n3() for n in names) + ") } ")
-
-    sig = [(m.lastgroup, m.group(), m.end()) for m in _TOKEN.finditer(query)
-           if m.lastgroup not in ("ws", "comment")]
-    bound = set(bindings)
-
-    class _Group:
-        __slots__ = ("pos", "skip", "parent", "optional", "plain", "in_filter", "depth", "filter_at", "pending")
-
-        def __init__(self, pos, skip, parent, optional):
-            self.pos, self.skip, self.parent, self.optional = pos, skip, parent, optional
-            self.plain: set[str] = set()  # bound variables named directly, outside a FILTER(...)
-            self.in_filter: set[str] = set()  # bound variables named directly, inside a FILTER(...)
-            self.depth = 0  # parentheses open in this group
-            self.filter_at: int | None = None  # the depth a FILTER(...) opened at
-            self.pending = False  # FILTER seen, its "(" not yet
-
-    groups: list[_Group] = []  # in the order they open: a parent before its children
-    stack: list[_Group] = []
-    for i, (kind, val, end) in enumerate(sig):
-        cur = stack[-1] if stack else None
-        if kind == "open":
-            nxt = sig[i + 1][1].upper() if i + 1 < len(sig) else ""
-            prev = sig[i - 1][1].upper() if i > 0 else ""
-            skip = (any(g.skip for g in stack) or _is_data_block(sig, i) or prev == "CONSTRUCT")
-            group = not skip and nxt != "SELECT"  # a sub-query's own WHERE group gets the block
-            parent = next((g for g in reversed(stack) if g.pos is not None), None)
-            g = _Group(end if group else None, skip, parent, prev == "OPTIONAL")
-            if cur is not None:
-                cur.pending = False
-            stack.append(g)
-            if group:
-                groups.append(g)
-        elif kind == "close" and stack:
-            stack.pop()
-        elif cur is None:
-            continue
-        elif kind == "var":
-            name = val[1:]
-            if name in bound:
-                (cur.in_filter if cur.filter_at is not None else cur.plain).add(name)
-        elif kind == "word" and val.upper() == "FILTER" and cur.filter_at is None:
-            cur.pending = True
-        elif val == "(":
-            if cur.pending:
-                cur.filter_at, cur.pending = cur.depth, False
-            cur.depth += 1
-        elif val == ")":
-            cur.depth -= 1
-            if cur.filter_at is not None and cur.depth <= cur.filter_at:
-                cur.filter_at = None
-
-    top = next((g for g in groups if g.parent is None), None)
-    given: dict[int, set[str]] = {}
-    inserts: list[tuple[int, str]] = []
-    for g in groups:
-        if g is top:
-            names = set(bound)
-        else:
-            names = g.plain | g.in_filter
-            if g.optional and g.parent is not None:
-                left = given.get(id(g.parent), set())
-                names -= {n for n in g.in_filter - g.plain if n in left}
-        given[id(g)] = names
-        if names:
-            inserts.append((g.pos, block(names)))
-    out, last = [], 0
-    for pos, text in sorted(inserts):
-        out.append(query[last:pos])
-        out.append(text)
-        last = pos
-    out.append(query[last:])
-    return "".join(out)
-
-
-def _is_data_block(sig: list[tuple[str, str, int]], i: int) -> bool:
-    """True if the brace at sig[i] opens the data of `VALUES ?x {` or `VALUES (?x ?y) {`."""
-    j = i - 1
-    if j >= 0 and sig[j][0] == "var":
-        return j >= 1 and sig[j - 1][1].upper() == "VALUES"
-    if j >= 0 and sig[j][1] == ")":
-        j -= 1
-        while j >= 0 and sig[j][0] == "var":
-            j -= 1
-        return j >= 1 and sig[j][1] == "(" and sig[j - 1][1].upper() == "VALUES"
-    return False
-
-
-class OxigraphStore(Store):
-    """A read-only rdflib Store over the default graph of a pyoxigraph Store."""
-
-    context_aware = True  # one graph: contexts are ignored (pyshacl asks for a context-aware store)
-    formula_aware = False
-    transaction_aware = False
-    graph_aware = True  # refused anyway: the store is read-only
-    native_sparql = True  # g.query(text) runs in Oxigraph; kg.sparql.query checks this flag
-
-    def __init__(self, ox_store, triples: int | None = None):
-        super().__init__()
-        self.ox_store = ox_store
-        self._terms = _Terms()
-        self._len = triples
-        self._ns: dict[str, URIRef] = {}
-        self._prefix: dict[URIRef, str] = {}
-
-    def open(self, configuration, create=False):
-        return VALID_STORE
-
-    def close(self, commit_pending_transaction=False):
-        pass
-
-    def _refuse(self, *args, **kwargs):
-        raise StoreError("the Oxigraph store is opened read-only; rebuild it with `kg build`")
-
-    add = addN = remove = update = add_graph = remove_graph = _refuse
-
-    def triples(self, triple_pattern, context=None) -> Iterator:
-        s, p, o = triple_pattern
-        if isinstance(s, Literal) or (p is not None and not isinstance(p, (URIRef, Variable))):
-            return  # no such triple can exist (rdflib resolves property paths before calling stores)
-        conv = self._terms
-        try:
-            pattern = (conv.to_ox(s), conv.to_ox(p), conv.to_ox(o))
-        except (TypeError, ValueError):
-            return
-        ox = conv.ox
-        to = conv.to_rdflib
-        for q in self.ox_store.quads_for_pattern(*pattern, ox.DefaultGraph()):
-            yield (to(q.subject), to(q.predicate), to(q.object)), iter((None,))
-
-    def __len__(self, context=None) -> int:
-        if self._len is None:
-            import pyoxigraph as ox
-
-            res = self.ox_store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())
-            self._len = int(next(iter(res))[0].value)
-        return self._len
-
-    def contexts(self, triple=None):
-        return iter(())
-
-    def nt_rows(self) -> list[tuple[str, str, str]]:
-        """Every triple as canonical N-Triples strings (formatted by Oxigraph), for kg.rdf.export.serialize."""
-        ox = self._terms.ox
-        return [(str(q.subject), str(q.predicate), str(q.object))
-                for q in self.ox_store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-
-    def query(self, query, initNs, initBindings, queryGraph, **kwargs) -> Result:  # noqa: N803 (rdflib's names)
-        if not isinstance(query, str) or kwargs:
-            raise NotImplementedError("Oxigraph runs SPARQL text only")  # rdflib then evaluates it itself
-        ox = self._terms.ox
-        conv = self._terms
-        prefixes = {str(k): str(v) for k, v in dict(self._ns, **(initNs or {})).items()}
-        bound = {str(k): v for k, v in (initBindings or {}).items() if v is not None}
-        try:
-            res = self.ox_store.query(bind_values(query, bound), prefixes=prefixes, default_graph=ox.DefaultGraph())
-        except SyntaxError as e:
-            raise StoreError(f"query syntax: {str(e).splitlines()[0]}") from None
-        if isinstance(res, ox.QueryBoolean):
-            out = Result("ASK")
-            out.askAnswer = bool(res)
-            return out
-        if isinstance(res, ox.QuerySolutions):
-            out = Result("SELECT")
-            names = [v.value for v in res.variables]
-            out.vars = [Variable(n) for n in names]
-            to = conv.to_rdflib
-            vars_ = out.vars
-            # lazy: the solutions are computed as they are read (so a row limit stops the work early)
-            out.bindings = ({var: to(val) for var, val in zip(vars_, sol, strict=True) if val is not None}
-                            for sol in res)
-            return out
-        out = Result("CONSTRUCT")
-        g = Graph()
-        to = conv.to_rdflib
-        for t in res:
-            g.add((to(t.subject), to(t.predicate), to(t.object)))
-        out.graph = g
-        return out
-
-    # namespaces live in memory only
-    def bind(self, prefix, namespace, override=True, replace=False):
-        if not override and (prefix in self._ns or namespace in self._prefix):
-            return
-        old = self._ns.pop(prefix, None)
-        if old is not None:
-            self._prefix.pop(old, None)
-        old_p = self._prefix.pop(namespace, None)
-        if old_p is not None:
-            self._ns.pop(old_p, None)
-        self._ns[prefix] = URIRef(namespace)
-        self._prefix[URIRef(namespace)] = prefix
-
-    def namespace(self, prefix):
-        return self._ns.get(prefix)
-
-    def prefix(self, namespace):
-        return self._prefix.get(URIRef(namespace))
-
-    def namespaces(self):
-        yield from list(self._ns.items())
-
 
 class OxigraphGraph(Graph):
     """An rdflib Graph whose triples live in a kg store folder, opened read-only."""

@@ -15,16 +15,11 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
-from kg.text.docview import DocView, PartialDate, cues, find_partial_dates, phrase_rx, slug
+from kg.text.cues import cues, phrase_rx
+from kg.text.dates import PartialDate, find_partial_dates
+from kg.text.docnumbers import DOCNUM_EN, DOCNUM_ZH, norm_prefix, parse_number, zh_prefix
+from kg.text.docview import DocView, slug
 
-_BRACKET_ZH = r"[〔\[［【(（]\s*(?P<y>(?:19|20)\d{2})\s*[〕\]］】)）]\s*第?\s*(?P<n>\d{1,4})\s*号"
-DOCNUM_ZH = re.compile(rf"(?P<p>[\u4e00-\u9fff]{{1,10}}?)\s*{_BRACKET_ZH}")
-DOCNUM_EN = [
-    re.compile(r"\bNo\.?\s*(?P<n>\d{1,4})\s*[\[(]\s*(?P<y>(?:19|20)\d{2})\s*[\])]"
-               r"(?:\s+of\s+(?:the\s+)?(?P<org>(?:[A-Z][\w'-]*|of|and|the|for)(?:\s+(?:[A-Z][\w'-]*|of|and|the|for)){0,8}))?"),
-    re.compile(r"(?:\b(?P<p>[A-Z][A-Za-z]*(?:\s+[A-Za-z][a-z]*){0,2})\s+)?[\[(]\s*(?P<y>(?:19|20)\d{2})\s*[\])]\s*"
-               r"No\.?\s*(?P<n>\d{1,4})\b"),
-]
 _BOOK = re.compile(r"《(?P<t>[^《》\n]{2,160})》(?:\s*[（(](?P<num>[^（）()]{2,30}?〔\d{4}〕[^（）()]{0,8}?号)[）)])?")
 _QUOTED = re.compile(r"[“\"](?P<t>[^”\"\n]{8,240})[”\"]")
 _ABBREV = {"gong xin", "guo fa", "guo ban fa", "cai shui", "yin fa", "cai ku", "cai jian", "enterprise letter"}
@@ -58,11 +53,7 @@ class Citation:
 
     @property
     def label(self) -> str:
-        if self.title:
-            return self.title
-        if self.number_text:
-            return self.number_text
-        return self.exact
+        return self.title or self.number_text or self.exact
 
 
 # ---------------------------------------------------------------- normalisation
@@ -76,33 +67,6 @@ def norm_title(title: str, lang: str) -> str:
     t = re.sub(r"[^a-z0-9]+", " ", t)
     words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in t.split()]
     return " ".join(w for w in words if w not in ("the", "a", "an"))
-
-
-def norm_prefix(prefix: str) -> str:
-    return re.sub(r"[^0-9a-z\u4e00-\u9fff]", "", unicodedata.normalize("NFKC", prefix).lower())
-
-
-def parse_number(text: str) -> tuple[str, int, int] | None:
-    """(prefix, year, number) of a document number as printed, in either language."""
-    m = DOCNUM_ZH.search(text)
-    if m:
-        return _zh_prefix(m.group("p")), int(m.group("y")), int(m.group("n"))
-    for rx in DOCNUM_EN:
-        m = rx.search(text)
-        if m:
-            p = (m.groupdict().get("p") or "").strip()
-            return norm_prefix(p), int(m.group("y")), int(m.group("n"))
-    return None
-
-
-def _zh_prefix(p: str) -> str:
-    stops = cues()["zh_docnum_stop_chars"]
-    keep = ""
-    for ch in reversed(p):
-        if ch in stops:
-            break
-        keep = ch + keep
-    return keep[-8:]
 
 
 def title_similarity(a: str, b: str, lang: str, floor: float = 0.0) -> float:
@@ -185,7 +149,7 @@ def _zh(ctx: DocView, t: str, a: int) -> list[Citation]:
     for m in DOCNUM_ZH.finditer(t):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        prefix = _zh_prefix(m.group("p"))
+        prefix = zh_prefix(m.group("p"))
         if not prefix:
             continue
         s = m.end("p") - len(prefix)
@@ -254,6 +218,13 @@ def _en(ctx: DocView, t: str, a: int) -> list[Citation]:
                                 number=(norm_prefix(prefix), int(m.group("y")), int(m.group("n"))),
                                 number_text=t[s:m.end()], issuers=tuple(sorted({o.notation for o in orgs})),
                                 rule="citation: document number [year] No. N"))
+    out += _issued_en(ctx, t, a)
+    return out
+
+
+def _issued_en(ctx: DocView, t: str, a: int) -> list[Citation]:
+    rx = _en_rx()
+    out = []
     for m in rx["issue"].finditer(t):
         window = re.match(r"[^.;!?]{0,240}", t[m.end():]).group(0)
         on = next(((o, d) for o in re.finditer(r"\bon\s+", window)

@@ -1,4 +1,5 @@
-"""Context cues around a mention (kg/patterns/context.json): negation, region exclusion, closing text."""
+"""Text cues: the cue data of kg/patterns/cues.json (`cues`, `phrase_rx` for its phrase lists) and the
+context cues around a mention (kg/patterns/context.json): negation, region exclusion, closing text."""
 
 from __future__ import annotations
 
@@ -10,6 +11,19 @@ from importlib import resources
 from kg.model import Mention
 
 _CLAUSE_END = re.compile(r"[，,；;。.!?！？\n\r:：]")
+
+
+@cache
+def cues() -> dict:
+    return json.loads(resources.files("kg.patterns").joinpath("cues.json").read_text(encoding="utf-8"))
+
+
+def phrase_rx(phrases, lang: str = "en", tail: str = "") -> re.Pattern:
+    """One regex for a list of cue phrases, longest first (word-bounded in English)."""
+    alts = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(set(phrases), key=lambda p: (-len(p), p)))
+    if lang == "en":
+        return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-]){tail}", re.I)
+    return re.compile(rf"(?:{alts}){tail}")
 
 
 @cache

@@ -10,29 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from kg.model import Issuer, Mention, Metadata, Unit
-from kg.text.numbering import match_marker, to_int
+from kg.text.dates import MON, find_dates, month_number
+from kg.text.docnumbers import HEAD_RX, find_doc_number
+from kg.text.numbering import match_marker
 from kg.vocab import load_vocabulary
 
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"]
-_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_ZH_NUM = "〇零一二三四五六七八九十"
-DATE_RX = [
-    re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y>(?:19|20)\d{{2}})\b", re.I),
-    re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON}\s*,?\s*(?P<y>(?:19|20)\d{{2}})\b", re.I),
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)"),
-    re.compile(rf"(?P<y>(?:19|20)\d{{2}}|[{_ZH_NUM}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{_ZH_NUM}]{{1,3}})\s*月\s*(?P<d>\d{{1,2}}|[{_ZH_NUM}]{{1,3}})\s*日"),
-]
-_ISSUED_ON = re.compile(rf"\b(?:issued|released|promulgated|published)\b[^.]{{0,250}}?\bon\s+{_MON}\s+(?P<d>\d{{1,2}})\b(?:\s*,?\s*(?P<y>(?:19|20)\d{{2}}))?", re.I)
+_ISSUED_ON = re.compile(rf"\b(?:issued|released|promulgated|published)\b[^.]{{0,250}}?\bon\s+{MON}\s+(?P<d>\d{{1,2}})\b(?:\s*,?\s*(?P<y>(?:19|20)\d{{2}}))?", re.I)
 _CHENGWEN = re.compile(r"成文日期\s*[:：]?\s*")
-DOCNUM_RX = [
-    re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,4}\s*号"),
-    re.compile(r"(?:[A-Z][A-Za-z.]*[ \t]+){0,2}(?:[A-Za-z.]+[ \t]+){0,3}\[[ \t]*(?:19|20)\d{2}[ \t]*\][ \t]*No\.?[ \t]*\d{1,4}"),
-    re.compile(r"\bNo\.[ \t]*\d{1,4}[ \t]*\[[ \t]*(?:19|20)\d{2}[ \t]*\](?:[ \t]+of[ \t]+the[ \t]+[A-Z][A-Za-z ]{3,60})?"),
-]
 TITLE_EN = re.compile(r"\b(notice|circular|opinions?|measures|announcement|decision|guidelines?|provisions|regulations|rules|plan|letter|law|reply|policies|programme|program)\b", re.I)
 TITLE_ZH = re.compile(r"^(?P<t>[^。：:\n]{0,80}?(?:关于|印发)[^。：:\n]{2,160}?(?:的)?(?:通知|指导意见|实施意见|若干意见|意见|办法|决定|公告|通告|规定|方案|细则|条例|函|批复|措施))")
 TITLE_ZH_BARE = re.compile(r"^(?P<t>[^。：:\n]{2,60}(?:法|条例|规定|办法|通知|意见|公告|方案))$")
@@ -47,37 +33,6 @@ ISSUER_PART_ZH = [re.compile(r"^(?P<p>[^。：:]{2,120}?)(?:关于|印发|发布
 ADOPTION_NOTE = re.compile(r"^\s*[（(](?P<p>[^（()）]{6,400}?(?:通过|修订|修正|公布|adopted|amended|revised|promulgated)[^（()）]{0,200})[）)]\s*$", re.I)
 ADDRESSEE = re.compile(r"(各省|各地区|各部门|各有关单位|各直属|各市|各县|provinces|departments|units|governments|bureaus|commissions|institutions)", re.I)
 _STOP = {"of", "the", "and", "china", "people", "s", "republic", "prc", "state", "national", "jointly", "issued", "by"}
-
-
-@dataclass(frozen=True)
-class Zones:
-    front_end: int  # index of the first body unit
-    back_start: int  # index of the first signature / closing unit
-
-
-def parse_date(m: re.Match) -> dt.date | None:
-    g = m.groupdict()
-    try:
-        y = to_int(g["y"]) if not g["y"].isdigit() else int(g["y"])
-        if g["y"] and not g["y"].isdigit():
-            y = int("".join(str(to_int(ch)) for ch in g["y"]))
-        if g.get("mon"):
-            mon = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(g["mon"].lower()[:3]))
-        else:
-            mon = to_int(g["m"])
-        return dt.date(y, mon, to_int(g["d"]))
-    except (TypeError, ValueError, StopIteration):
-        return None
-
-
-def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
-    out = []
-    for rx in DATE_RX:
-        for m in rx.finditer(text):
-            d = parse_date(m)
-            if d:
-                out.append((m.start(), m.end(), d))
-    return sorted(out)
 
 
 def can_issue(m: Mention) -> bool:
@@ -111,7 +66,7 @@ def _org_line(text: str, u: Unit, mentions: list[Mention]) -> bool:
     return len(rest) <= 2 or covered >= 0.6 * (u.end - u.start)
 
 
-def find_back(text: str, units: list[Unit], mentions: list[Mention], lang: str) -> tuple[int, int | None]:
+def find_back(text: str, units: list[Unit], mentions: list[Mention]) -> tuple[int, int | None]:
     """(index of the first signature unit, index of the dated unit or None); len(units) if none."""
     n = len(units)
     window = range(n - 1, max(-1, n - 30), -1)
@@ -179,7 +134,7 @@ def _continues_title(text: str, u: Unit, nxt: Unit) -> bool:
     first, second = text[u.start:u.end].strip(), text[nxt.start:nxt.end].strip()
     if not _whole_line(text, nxt) or len(second.split()) > 30 or second.endswith((".", ":", "：")):
         return False
-    if find_dates(second) or any(rx.search(second) for rx in DOCNUM_RX) or match_marker(second, "en"):
+    if find_dates(second) or any(rx.search(second) for rx in HEAD_RX) or match_marker(second, "en"):
         return False
     return bool(_OPEN_END.search(first)) or second[:1].islower()
 
@@ -188,18 +143,6 @@ def _whole_line(text: str, u: Unit) -> bool:
     before = text[max(0, u.start - 1):u.start]
     after = text[u.end:u.end + 1]
     return (u.start == 0 or before in "\r\n") and (after in ("", "\r", "\n"))
-
-
-def find_doc_number(text: str, a: int, b: int) -> tuple[str, tuple[int, int]] | None:
-    best = None
-    for rx in DOCNUM_RX:
-        m = rx.search(text, a, b)
-        if m and (best is None or m.start() < best.start()):
-            best = m
-    if best is None:
-        return None
-    s = best.start() + (len(best.group(0)) - len(best.group(0).lstrip()))
-    return text[s:best.end()].strip(), (s, best.end())
 
 
 def extract_metadata(text: str, units: list[Unit], mentions: list[Mention], lang: str,
@@ -221,18 +164,18 @@ def extract_metadata(text: str, units: list[Unit], mentions: list[Mention], lang
         for i, u in enumerate(units[:15]):
             if u.start <= num[1][0] < u.end and text[u.start:u.end].strip() == num[0] and i >= front_end:
                 front_end = i + 1
-    back_start, date_i = find_back(text, units, mentions, lang)
+    back_start, date_i = find_back(text, units, mentions)
     back_start = max(back_start, front_end)
     meta.front = set(range(front_end))
     sig_end = date_i + 1 if date_i is not None else len(units)
     meta.back = set(range(back_start, sig_end))
     meta.closing = set(range(sig_end, len(units)))
-    meta.issuers = _issuers(text, units, mentions, lang, meta, span, back_start, date_i)
-    meta.date, meta.date_evidence = _issue_date(text, units, front_end, date_i, lang, meta.doc_number)
+    meta.issuers = _issuers(text, units, mentions, lang, span, back_start, date_i)
+    meta.date, meta.date_evidence = _issue_date(text, units, front_end, date_i, meta.doc_number)
     return meta
 
 
-def _issuers(text, units, mentions, lang, meta, title_span, back_start, date_i) -> list[Issuer]:
+def _issuers(text, units, mentions, lang, title_span, back_start, date_i) -> list[Issuer]:
     zones: list[tuple[int, int]] = []
     if title_span:
         t = text[title_span[0]:title_span[1]]
@@ -296,7 +239,7 @@ def _sub_organization(text: str, ms: list[Mention]) -> str | None:
     return None
 
 
-def _issue_date(text, units, front_end, date_i, lang, doc_number):
+def _issue_date(text, units, front_end, date_i, doc_number):
     if date_i is not None:
         u = units[date_i]
         ds = find_dates(text[u.start:u.end])
@@ -320,7 +263,7 @@ def _issue_date(text, units, front_end, date_i, lang, doc_number):
     if m:
         year = m.group("y") or _year_hint(" ".join(text[u.start:u.end] for u in units), doc_number)
         if year:
-            mon = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group("mon").lower()[:3]))
+            mon = month_number(m.group("mon"))
             try:
                 d = dt.date(int(year), mon, int(m.group("d")))
                 return d.isoformat(), (m.start("mon"), m.end("d"), text[m.start("mon"):m.end("d")])

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.text.numerals import CN_DIGIT_VALUES, cn_value
+
 CN_DIGITS = "零〇一二三四五六七八九十百两"
-_CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
             "eleventh", "twelfth"]
@@ -67,25 +68,11 @@ def to_int(token: str) -> int | None:
             total = total - v if v < prev else total + v
             prev = max(prev, v)
         return total or None
-    if t and all(ch in _CN_VALUES or ch in "十百" for ch in t):
-        return _cn_int(t)
+    if t and all(ch in CN_DIGIT_VALUES or ch in "十百" for ch in t):
+        return int(cn_value(t))
     if len(t) == 1 and "a" <= low <= "z":
         return ord(low) - ord("a") + 1
     return None
-
-
-def _cn_int(t: str) -> int:
-    total, cur = 0, 0
-    for ch in t:
-        if ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        else:
-            cur = _CN_VALUES[ch]
-    return total + cur
 
 
 def match_marker(text: str, lang: str) -> Marker | None:

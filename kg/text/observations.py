@@ -10,18 +10,11 @@ document or from that policy), with the quantity as its result.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from kg.text.docview import DocView, PartialDate, cues, phrase_rx
+from kg.text.cues import cues, phrase_rx
+from kg.text.dates import PartialDate, find_partial_dates
+from kg.text.docview import DocView
 from kg.text.quantities import Quantity
-
-
-@dataclass(frozen=True)
-class Reported:
-    quantity: Quantity
-    cue: str
-    date: dt.date | None
-    since: dt.date | None
 
 
 def _rx(lang: str):
@@ -65,8 +58,6 @@ def report_date(ctx: DocView, after: dt.date | None) -> dt.date | None:
     """The date of a report: its issue date, else the first date in its opening sentence."""
     if ctx.issued():
         return ctx.issued()
-    from kg.text.docview import find_partial_dates
-
     for u in ctx.record.units[:2]:
         found = find_partial_dates(ctx.text[u.start:u.end], u.start)
         if found:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache
 
-from kg.text.docview import MONTHS, PartialDate, cues, end_of, find_partial_dates, phrase_rx
-from kg.text.numbering import match_marker
+from kg.text.cues import cues, phrase_rx
+from kg.text.dates import DUE_ZH, PartialDate, dates_in, end_of, find_partial_dates, month_number
+from kg.text.numerals import CN_NUMERAL_CHARS, cn_value
+from kg.text.quantity_cues import masked, masked_spans, quantity_rx
 
 QUDT_UNIT = "http://qudt.org/vocab/unit/"
 UNITS = {  # kind or duration code -> (unitText, UN/CEFACT unitCode, QUDT unit)
@@ -32,21 +33,10 @@ UNITS = {  # kind or duration code -> (unitText, UN/CEFACT unitCode, QUDT unit)
 }
 
 _NUM = re.compile(r"(?<![A-Za-z0-9_.,/-])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
-_CN_DIGIT = "零〇一二两三四五六七八九十百千"
-_CN_NUM = re.compile(rf"(?P<cn>[{_CN_DIGIT}]+(?:点[{_CN_DIGIT}]+)?)")
-_CN_PERCENT = re.compile(rf"百分之(?P<cn>[{_CN_DIGIT}]+(?:点[{_CN_DIGIT}]+)?)")
-_DOCNUM_ZH = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,4}\s*号")
-_DOCNUM_EN = re.compile(r"\[\s*(?:19|20)\d{2}\s*\]\s*No\.?\s*\d{1,4}|No\.\s*\d{1,4}\s*\[\s*(?:19|20)\d{2}\s*\]", re.I)
-_REF_EN = re.compile(r"\b(?:articles?|items?|paragraphs?|chapters?|sections?|clauses?|annex(?:es)?|no|nos|number|"
-                     r"phase|level|grade|class|tier|page|line|room|version|covid|top)\.?\s*-?\s*\d+(?:\.\d+)*",
-                     re.I)
-_REF_ZH = re.compile(rf"第\s*[\d{_CN_DIGIT}]+\s*[条款项章节号批次届个年期轮]")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*年(?:\s*\d{1,2}\s*月)?(?:[底末初中内度])?|s\b)?(?!\d)")
-_YEAR_ZH = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年|(?<!\d)\d{1,2}\s*月(?:份|底|末|初|上旬|中旬|下旬)?")
-_PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+_CN_NUM = re.compile(rf"(?P<cn>[{CN_NUMERAL_CHARS}]+(?:点[{CN_NUMERAL_CHARS}]+)?)")
+_CN_PERCENT = re.compile(rf"百分之(?P<cn>[{CN_NUMERAL_CHARS}]+(?:点[{CN_NUMERAL_CHARS}]+)?)")
 _AUX_END = re.compile(r"(?<![\w-])(?:shall|should|must|will|would|can|may|has|have|had)(?:\s+not)?\s*$", re.I)
 _CLAUSE_EN = re.compile(r"\b(?:and|but|while|whereas|with)\s+(?=(?:the|a|an|its|their|this|these|those)\b)", re.I)
-_TECH = re.compile(r"\b\d+(?:\.\d+)?\s*(?:G|GB|MB|KB|nm|mm|cm|km|kg|kWh|MW|GW|Hz)\b|\b\d+(?:\.\d+)?[A-Za-z]+\d*\b")
 
 
 @dataclass(frozen=True)
@@ -74,112 +64,16 @@ class Quantity:
                 "duration": self.unit_code or "DURATION", "count": "COUNT", "deadline": "DEADLINE"}[self.kind]
 
 
-# ---------------------------------------------------------------- cue regexes, compiled once
-
-
-@cache
-def _rx() -> dict[str, re.Pattern]:
-    c = cues()
-    b = c["bounds"]
-    cur_before = sorted({p for v in c["currencies"].values() for p in v["before"]}, key=len, reverse=True)
-    cur_after = sorted({p for v in c["currencies"].values() for p in v["after"]}, key=len, reverse=True)
-    mult_en = "|".join(sorted(c["multipliers"]["en"], key=len, reverse=True))
-    mult_zh = "|".join(sorted(c["multipliers"]["zh"], key=len, reverse=True))
-    return {
-        "mult_en": re.compile(rf"^\s*(?P<m>{mult_en})\b", re.I),
-        "mult_zh": re.compile(rf"^\s*(?P<m>{mult_zh})"),
-        "cur_before": re.compile("(?:" + "|".join(re.escape(p) for p in cur_before) + r")\s*$"),
-        "cur_after": re.compile(r"^\s*(?P<c>" + "|".join(re.escape(p) for p in cur_after) + r")(?![A-Za-z])"),
-        "percent": re.compile(r"^\s*(?:%|％|percent\b|per\s*cent\b)", re.I),
-        "pp": re.compile(r"^\s*(?:percentage\s+points?\b|个?百分点)", re.I),
-        "dur_en": re.compile(r"^\s*(?P<u>working\s+days?|business\s+days?|days?|weeks?|months?|years?)\b(?!-|\s+old)",
-                             re.I),
-        "dur_zh": re.compile(r"^\s*(?P<u>个工作日|个月|天|周|年)(?![底末初度代级份龄前])"),
-        "count_zh": re.compile("^(?P<x>[余多])?\\s*(?P<u>" + "|".join(
-            re.escape(w) for w in sorted(c["count_words_zh"], key=len, reverse=True)) + r")"),
-        "noun_en": re.compile(r"^\s*(?P<np>(?:[a-z][a-z-]*\s+){0,3}?(?:[a-z][a-z-]*s|SMEs|MSMEs)|SMEs|MSMEs)\b"),
-        "min_en": phrase_rx(b["min_en"], "en", r"\s*$"),
-        "max_en": phrase_rx(b["max_en"], "en", r"\s*$"),
-        "approx_en": phrase_rx(b["approx_en"], "en", r"\s*$"),
-        "min_zh_b": phrase_rx(b["min_zh_before"], "zh", r"\s*$"),
-        "max_zh_b": phrase_rx(b["max_zh_before"], "zh", r"\s*$"),
-        "approx_zh_b": phrase_rx(b["approx_zh_before"], "zh", r"\s*$"),
-        "min_zh_a": re.compile("^(?:" + "|".join(map(re.escape, b["min_zh_after"])) + ")"),
-        "max_zh_a": re.compile("^(?:" + "|".join(map(re.escape, b["max_zh_after"])) + ")"),
-        "approx_zh_a": re.compile("^(?:" + "|".join(map(re.escape, b["approx_zh_after"])) + ")"),
-        "dur_ctx_en": phrase_rx(c["duration_context"]["en_before"], "en", r"\s*(?:the\s+|a\s+)?$"),
-        "dur_ctx_zh_b": phrase_rx(c["duration_context"]["zh_before"], "zh", r"\s*$"),
-        "dur_ctx_zh_a": re.compile("^(?:" + "|".join(map(re.escape, c["duration_context"]["zh_after"])) + ")"),
-        "verb_en": re.compile(r"(?<![\w-])(?:(?:shall|should|must|will|would|can|may|could|has|have|had|not|be|"
-                              r"been|also|still|already|generally|basically|in\s+principle)\s+)*"
-                              + phrase_rx(c["measure_verbs_en"], "en").pattern + r"\s*$", re.I),
-        "verb_zh": phrase_rx(c["measure_verbs_zh"], "zh", r"\s*$"),
-        "lead_zh": phrase_rx(c["lead_verbs_zh"], "zh"),
-        "openers_en": phrase_rx(c["clause_openers_en"], "en"),
-        "word_num": re.compile(r"(?<![\w-])(?P<w>" + "|".join(sorted(c["word_numbers"], key=len, reverse=True))
-                               + r")\s+(?=(?:working\s+|business\s+)?(?:days?|weeks?|months?|years?)\b(?!-))", re.I),
-    }
-
-
-def _cn_value(s: str) -> Decimal | None:
-    """The value of a Chinese numeral such as 三, 十五, 二百, 三点五."""
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    whole, _, frac = s.partition("点")
-    total, cur = 0, 0
-    for ch in whole:
-        if ch in digits:
-            cur = digits[ch]
-        elif ch in "十百千":
-            total += (cur or 1) * {"十": 10, "百": 100, "千": 1000}[ch]
-            cur = 0
-        else:
-            return None
-    total += cur
-    if frac:
-        if any(ch not in digits for ch in frac):
-            return None
-        return Decimal(f"{total}.{''.join(str(digits[ch]) for ch in frac)}")
-    return Decimal(total)
-
-
-def _masks(t: str, lang: str) -> list[tuple[int, int]]:
-    """Spans of `t` whose numbers are not quantities."""
-    spans = []
-    marker = match_marker(t, lang)
-    if marker:
-        spans.append((0, marker.end))
-    for d in find_partial_dates(t):
-        spans.append((d.start, d.end))
-    for rx in (_DOCNUM_ZH, _DOCNUM_EN, _REF_EN, _REF_ZH, _PHONE, _TECH):
-        spans += [(m.start(), m.end()) for m in rx.finditer(t)]
-    rx = _rx()
-    for m in _YEAR.finditer(t):  # a year, unless a unit follows it ("2000家", "more than 2000 enterprises")
-        after, before = t[m.end():m.end() + 12], t[max(0, m.start() - 24):m.start()]
-        unit = (rx["percent"].match(after) or rx["cur_after"].match(after) or rx["mult_en"].match(after)
-                or rx["mult_zh"].match(after) or (lang == "zh" and rx["count_zh"].match(after))
-                or (lang != "zh" and rx["noun_en"].match(after)
-                    and (rx["min_en"].search(before) or rx["max_en"].search(before) or rx["approx_en"].search(before))))
-        if not unit:
-            spans.append((m.start(), m.end()))
-    if lang == "zh":
-        spans += [(m.start(), m.end()) for m in _YEAR_ZH.finditer(t)]
-    return spans
-
-
-def _masked(spans: list[tuple[int, int]], a: int, b: int) -> bool:
-    return any(s < b and a < e for s, e in spans)
-
-
 # ---------------------------------------------------------------- extraction
 
 
 def find_quantities(text: str, start: int, end: int, lang: str, year: int | None = None) -> list[Quantity]:
     """The quantities in text[start:end] (one sentence-sized unit); `year` resolves "before the end of the year"."""
     t = text[start:end]
-    masks = _masks(t, lang)
+    masks = masked_spans(t, lang)
     found: list[Quantity] = []
     for m in _NUM.finditer(t):
-        if _masked(masks, m.start(), m.end()):
+        if masked(masks, m.start(), m.end()):
             continue
         q = _arabic(t, m, lang)
         if q:
@@ -198,7 +92,7 @@ def find_quantities(text: str, start: int, end: int, lang: str, year: int | None
 
 
 def _arabic(t: str, m: re.Match, lang: str) -> Quantity | None:
-    rx = _rx()
+    rx = quantity_rx()
     value = Decimal(m.group("num").replace(",", ""))
     pos = m.end()
     mult = (rx["mult_zh"] if lang == "zh" else rx["mult_en"]).match(t[pos:]) or rx["mult_en"].match(t[pos:]) \
@@ -227,7 +121,7 @@ def _arabic(t: str, m: re.Match, lang: str) -> Quantity | None:
                                     rule=f"amount: number + currency {cur}"), lang)
     if power == 0 and value == value.to_integral_value() and value < 1000:
         dur = (rx["dur_zh"] if lang == "zh" else rx["dur_en"]).match(rest)
-        if dur and _duration_context(t, s, pos + dur.end(), lang, value):
+        if dur and _duration_context(t, s, pos + dur.end(), lang):
             return _duration(t, s, pos + dur.end(), value, dur.group("u"), lang)
     if lang == "zh":
         u = rx["count_zh"].match(rest)
@@ -257,8 +151,8 @@ def _currency(word: str) -> str:
     return "CNY"
 
 
-def _duration_context(t: str, s: int, e: int, lang: str, value: Decimal) -> bool:
-    rx = _rx()
+def _duration_context(t: str, s: int, e: int, lang: str) -> bool:
+    rx = quantity_rx()
     if lang == "zh":
         return bool(rx["dur_ctx_zh_b"].search(t[max(0, s - 8):s]) or rx["dur_ctx_zh_a"].match(t[e:e + 3]))
     return bool(rx["dur_ctx_en"].search(t[max(0, s - 30):s]))
@@ -277,33 +171,33 @@ def _duration(t: str, s: int, e: int, value: Decimal, word: str, lang: str) -> Q
 
 def _spelled(t: str, lang: str, masks) -> list[Quantity]:
     """Percentages and durations written in words: 百分之三十, 三年内, six months."""
-    rx, out = _rx(), []
+    rx, out = quantity_rx(), []
     if lang == "zh":
         for m in _CN_PERCENT.finditer(t):
-            v = _cn_value(m.group("cn"))
+            v = cn_value(m.group("cn"))
             if v is not None:
                 text_, code, qudt = UNITS["percentage"]
                 out.append(_bounded(t, Quantity(m.start(), m.end(), "", "percentage", v, text_, code, qudt,
                                                 rule="percentage: 百分之 + numeral"), lang))
         for m in _CN_NUM.finditer(t):
             dur = rx["dur_zh"].match(t[m.end():])
-            v = _cn_value(m.group("cn"))
-            if (dur and v and not _masked(masks, m.start(), m.end()) and t[max(0, m.start() - 3):m.start()] != "百分之"
-                    and _duration_context(t, m.start(), m.end() + dur.end(), lang, v)):
+            v = cn_value(m.group("cn"))
+            if (dur and v and not masked(masks, m.start(), m.end()) and t[max(0, m.start() - 3):m.start()] != "百分之"
+                    and _duration_context(t, m.start(), m.end() + dur.end(), lang)):
                 out.append(_duration(t, m.start(), m.end() + dur.end(), v, dur.group("u"), lang))
     else:
         for m in rx["word_num"].finditer(t):
             dur = rx["dur_en"].match(t[m.end() - 1:])
             v = Decimal(cues()["word_numbers"][m.group("w").lower()])
             e = m.end() - 1 + dur.end() if dur else m.end()
-            if dur and _duration_context(t, m.start(), e, lang, v):
+            if dur and _duration_context(t, m.start(), e, lang):
                 out.append(_duration(t, m.start(), e, v, dur.group("u"), lang))
     return out
 
 
 def _bounded(t: str, q: Quantity, lang: str) -> Quantity:
     """Widen the span over a bound cue ("more than", "不低于", "以上") and set the bound."""
-    rx = _rx()
+    rx = quantity_rx()
     s, e, bound = q.start, q.end, q.bound
     before = t[max(0, s - 24):s]
     keys = (("min_zh_b", "min"), ("max_zh_b", "max"), ("approx_zh_b", "approx")) if lang == "zh" else \
@@ -332,9 +226,7 @@ def _bounded(t: str, q: Quantity, lang: str) -> Quantity:
 def _deadlines(t: str, lang: str, year: int | None) -> list[Quantity]:
     out = []
     if lang == "zh":
-        rx = re.compile(r"(?:(?P<y>(?:19|20)\d{2})\s*年)?(?:(?P<m>\d{1,2})\s*月)?(?:(?P<d>\d{1,2})\s*日)?"
-                        r"(?P<end>底|末)?(?:之前|以前|前)")
-        for m in rx.finditer(t):
+        for m in DUE_ZH.finditer(t):
             y, mo, d = m.group("y"), m.group("m"), m.group("d")
             if not (y or mo) and not t[max(0, m.start() - 1):m.start()] == "年":
                 continue
@@ -367,7 +259,7 @@ def _deadlines(t: str, lang: str, year: int | None) -> list[Quantity]:
         elif what.isdigit():
             due = end_of(int(what)).isoformat()
         else:
-            mon = next((i for i, n in enumerate(MONTHS, 1) if what.startswith(n[:3])), None)
+            mon = month_number(what)
             yy = re.search(r"\d{4}", what)
             if mon and (yy or year):
                 due = end_of(int(yy.group(0)) if yy else year, mon).isoformat()
@@ -397,7 +289,7 @@ def _deadlines(t: str, lang: str, year: int | None) -> list[Quantity]:
 def _describe(t: str, q: Quantity, lang: str, prev: list[Quantity]) -> Quantity:
     if q.kind == "deadline":
         return q
-    return _describe_zh(t, q, prev) if lang == "zh" else _describe_en(t, q, prev)
+    return _describe_zh(t, q) if lang == "zh" else _describe_en(t, q, prev)
 
 
 def _clause_start(t: str, pos: int, delims: str) -> int:
@@ -406,7 +298,7 @@ def _clause_start(t: str, pos: int, delims: str) -> int:
 
 def _clean_en(phrase: str) -> str | None:
     p = re.sub(r"\s+", " ", phrase).strip(" ,;:\"“”'")
-    p = _rx()["openers_en"].sub("", p, count=1).strip() if _rx()["openers_en"].match(p) else p
+    p = quantity_rx()["openers_en"].sub("", p, count=1).strip() if quantity_rx()["openers_en"].match(p) else p
     p = re.sub(r"^(?:we|it|they)\s+(?:will|shall|should|must|need to|have to)\s+", "", p, flags=re.I)
     p = re.sub(r"^(?:the|a|an|its|their|our)\s+", "", p, flags=re.I)
     words = p.split()
@@ -415,31 +307,12 @@ def _clean_en(phrase: str) -> str | None:
     return p
 
 
-def _dates_in(t: str, a: int, b: int) -> tuple[str, PartialDate | None, PartialDate | None]:
-    """t[a:b] with its dates taken out, the date it is "on"/"as of", and the date it is "from"/"since"."""
-    seg = t[a:b]
-    on = since = None
-    for d in reversed(find_partial_dates(seg)):
-        lead = seg[:d.start]
-        m = re.search(r"(?:\b(?P<en>on|as\s+of|as\s+at|by|at\s+the\s+end\s+of|from|since|compared\s+with|over)|"
-                      r"(?P<zh>截至|截止|截止到|到|比|较|与))\s*$", lead, re.I)
-        cut_from = m.start() if m else d.start
-        word = (m.group("en") or m.group("zh") or "").lower() if m else ""
-        pd = PartialDate(d.month, d.day, d.year, a + d.start, a + d.end)
-        if word in ("from", "since", "compared with", "比", "较", "与"):
-            since = since or pd
-        else:
-            on = on or pd
-        seg = seg[:cut_from] + seg[d.end:]
-    return seg, on, since
-
-
 def _describe_en(t: str, q: Quantity, prev: list[Quantity]) -> Quantity:
-    rx = _rx()
+    rx = quantity_rx()
     cs = max(_clause_start(t, q.start, ",;:()"), max((p.end for p in prev if p.end <= q.start), default=0))
     ce = min((i for i in (t.find(ch, q.end) for ch in ",;:()") if i >= 0), default=len(t))
-    pre, on, since = _dates_in(t, cs, q.start)
-    _, on_after, since_after = _dates_in(t, q.end, ce)
+    pre, on, since = dates_in(t, cs, q.start)
+    _, on_after, since_after = dates_in(t, q.end, ce)
     on, since = on or on_after, since or since_after
     pre = _CLAUSE_EN.split(pre)[-1]
     measured = None
@@ -477,11 +350,11 @@ def _describe_en(t: str, q: Quantity, prev: list[Quantity]) -> Quantity:
     return replace(q, measured=measured, of=base, date=on, since=since)
 
 
-def _describe_zh(t: str, q: Quantity, prev: list[Quantity]) -> Quantity:
-    rx = _rx()
+def _describe_zh(t: str, q: Quantity) -> Quantity:
+    rx = quantity_rx()
     cs = _clause_start(t, q.start, "，,；;。：:（(")
-    pre, on, since = _dates_in(t, cs, q.start)
-    _, on_after, since_after = _dates_in(t, q.end, q.end + 12)
+    pre, on, since = dates_in(t, cs, q.start)
+    _, on_after, since_after = dates_in(t, q.end, q.end + 12)
     on, since = on or on_after, since or since_after
     pre = re.sub(r"^(?:其中|同时|并|且|使|以|将|对|从而)", "", pre.strip())
     verb = rx["verb_zh"].search(pre)

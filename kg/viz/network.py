@@ -107,9 +107,6 @@ def document_of(g: Graph, seg: URIRef) -> URIRef | None:
     return None
 
 
-_document_of = document_of  # the name older callers used
-
-
 def overview_issuers(g: Graph, m: URIRef) -> set[URIRef]:
     """The issuers of a measure drawn in the overview: departments, and top-level actors (the State
     Council …) but not sub-organisations, which would repeat their department's counts."""
@@ -141,11 +138,6 @@ def competent_instrument_measures(g: Graph) -> dict[tuple[URIRef, URIRef], set[U
             if (inst, SMEKG.competentDepartment, dept) in g:
                 out[(dept, inst)].add(m)
     return dict(out)
-
-
-def department_instrument(g: Graph) -> Counter:
-    """(department, instrument) -> number of measures of documents the department issued that use it."""
-    return Counter({k: len(v) for k, v in department_instrument_measures(g).items()})
 
 
 def cooccurrence_measures(g: Graph) -> dict[tuple[URIRef, URIRef], set[URIRef]]:
