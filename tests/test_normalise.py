@@ -1,0 +1,115 @@
+"""kg.text.normalise: one canonical text for every copy of a document, offsets kept into the raw text."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.text.normalise import is_traditional, normalise, to_simplified
+
+
+def _fold_ok(raw: str, canon: str) -> bool:
+    """A canonical character may differ from its raw span only by the folds normalise makes."""
+    if raw == canon:
+        return True
+    k = unicodedata.normalize("NFKC", raw)
+    return k == canon or to_simplified(raw) == canon or (canon == " " and (raw.isspace() or k == " "))
+
+
+@pytest.mark.parametrize("raw, canon", [
+    ("  1. Support SMEs\r\n  2. Cut fees\r\n", "1. Support SMEs\n2. Cut fees"),
+    ("\u3000\u3000一、总体要求\n\u3000\u3000（一）加大信贷支持。", "一、总体要求\n(一)加大信贷支持。"),
+    ("１．加大支持力度，２０２０年", "1.加大支持力度，2020年"),
+    ("small\u00a0and mi\u200bcro en\u00adterprises", "small and micro enterprises"),
+    ("關於進一步加大對中小企業紓困幫扶力度的通知", "关于进一步加大对中小企业纾困帮扶力度的通知"),
+])
+def test_normalise_canonical_text(raw, canon):
+    assert normalise(raw).text == canon
+
+
+def test_normalise_keeps_chinese_clause_punctuation():
+    assert normalise("一是加大支持；二是降低成本：如下，请执行！").text == "一是加大支持；二是降低成本：如下，请执行！"
+
+
+def test_normalise_offsets_point_into_the_raw_text():
+    raw = "\ufeff\u3000\u3000關於支持小微企業的通知\r\n\r\n\u3000\u3000１．加大信用貸款投放。\r\n"
+    n = normalise(raw)
+    i = n.text.index("信用贷款")
+    a, b = n.to_raw(i, i + 4)
+    assert raw[a:b] == "信用貸款"
+    j = n.text.index("1.")
+    assert n.raw_text(j, j + 2) == "１．"
+
+
+def _hard_wrap(words: list[str], width: int) -> list[str]:
+    lines, cur = [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    return lines + [cur]
+
+
+def test_normalise_joins_hard_wrapped_english_and_drops_page_numbers():
+    rnd = random.Random(3)
+    vocab = ["support", "small", "and", "medium-sized", "enterprises", "with", "credit", "loans", "guarantees"]
+    paras = [f"{n}. " + " ".join(rnd.choice(vocab) for _ in range(60)) + "." for n in range(1, 7)]
+    wrapped = []
+    for p in paras:
+        wrapped += _hard_wrap(p.split(" "), 72)
+    wrapped.insert(20, "")
+    wrapped.insert(21, "- 2 -")
+    wrapped.insert(22, "")
+    n = normalise("\n".join(wrapped))
+    assert n.hard_wrapped
+    assert n.text.split("\n") == paras
+
+
+def test_normalise_joins_hard_wrapped_chinese():
+    para = "各地要主动加强与金融机构的对接，推动金融机构对有发展前景但受疫情影响暂遇困难的中小微企业，适当下调贷款利率，增加信用贷款和中长期贷款。" * 3
+    paras = [f"{i}.{para}" for i in range(1, 6)]
+    lines = [p[i:i + 30] for p in paras for i in range(0, len(p), 30)]
+    n = normalise("\n".join(lines))
+    assert n.hard_wrapped
+    assert n.text.split("\n") == paras
+
+
+def test_normalise_leaves_unwrapped_text_and_short_lines_alone():
+    raw = "Notice\nOn supporting SMEs\n1. First measure.\n2. Second measure.\n2020-02-09\n3\n"
+    n = normalise(raw)
+    assert not n.hard_wrapped
+    assert n.text == raw.strip()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("關於進一步加大對中小企業紓困幫扶力度的通知，各省、自治區、直轄市工業和信息化主管部門", True),
+    ("关于进一步加大对中小企业纾困帮扶力度的通知，各省、自治区、直辖市工业和信息化主管部门", False),
+    ("Support for small and medium-sized enterprises", False),
+])
+def test_normalise_recognises_traditional_script(text, expected):
+    assert is_traditional(text) is expected
+
+
+_ALPHABET = st.sampled_from(list("ab 中小企业關於１２．（）\u3000\u00a0\u200b\u00ad\r\n\t-3") + ["貸款", "第2页", "- 4 -"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=80).map("".join))
+def test_normalise_every_canonical_character_comes_from_its_raw_span(raw):
+    n = normalise(raw)
+    last = 0
+    for i, ch in enumerate(n.text):
+        a, b = n.to_raw(i, i + 1)
+        assert 0 <= a <= b <= len(raw)
+        assert a >= last or ch == "\n"  # offsets never go back
+        if ch != "\n" and b - a == 1:
+            assert _fold_ok(raw[a:b], ch), (raw[a:b], ch)
+        last = a
+    a, b = n.to_raw(0, len(n.text))
+    assert raw[a:b].strip(" \t\r\n\u3000\u00a0\u200b\u00ad") == raw[a:b].strip(" \t\r\n\u3000\u00a0\u200b\u00ad")
