@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Source:
-    """One decoded input file. Offsets everywhere in kg are character offsets into `text`."""
+    """One decoded input file.
+
+    Before extraction `text` is the decoded text. kg.text.extract replaces it with the canonical text
+    (kg.text.normalise) that every stage reads, and keeps the map back in `offsets`: offsets inside kg
+    are offsets into `text`; what the graph publishes (evidence) is mapped back into `raw_text`.
+    """
 
     name: str
     path: str
@@ -15,6 +21,16 @@ class Source:
     encoding: str
     sha256: str
     size: int
+    offsets: Any = None  # a kg.text.normalise.Normalised when the canonical text differs from the raw
+
+    @property
+    def raw_text(self) -> str:
+        """The decoded text, as read."""
+        return self.offsets.raw if self.offsets is not None else self.text
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """The span of `raw_text` that the span [start, end) of `text` came from."""
+        return self.offsets.to_raw(start, end) if self.offsets is not None else (start, end)
 
 
 @dataclass(frozen=True, order=True)

@@ -73,9 +73,13 @@ def test_link_regions_and_exclusions():
 def test_link_evidence_offsets_point_at_the_matched_text():
     from kg.text.extract import links
 
-    text = "Notice\n\n1. Lend more. Increase first loans to micro and small enterprises.\n"
+    text = "Notice\n\n  1. Lend more. Increase first lo\u200bans to micro and small enterprises.\n"
     rec = extract_text(text)
+    assert rec.source.raw_text == text
     for m in rec.measures():
         for ln in links(rec, m):
-            assert text[ln.mention.start:ln.mention.end] == ln.mention.exact
-            assert ln.mention.rule
+            m = ln.mention
+            assert rec.source.text[m.start:m.end] == m.exact  # offsets inside kg: the canonical text
+            a, b = rec.source.to_raw(m.start, m.end)  # published offsets: the text as read
+            assert text[a:b].replace("\u200b", "") == m.exact
+            assert m.rule

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, RDF
 
 from kg.errors import InputError
 from kg.model import Source
-from kg.namespaces import SMEKG
+from kg.namespaces import OA, SMEKG
 from kg.rdf.graph import assemble
 from kg.rdf.ntriples import nt_rows, ntriples_bytes
 from kg.rdf.turtle import turtle_bytes
@@ -71,6 +71,8 @@ def whole_pipeline(data: bytes, name: str = "random.txt") -> None:
     src = Source(name=name, path=name, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(),
                  size=len(data))
     rec = extract_source(src)
+    assert rec.source.raw_text == text
+    text = rec.source.text  # offsets inside kg point into the canonical text (kg.text.normalise)
     n = len(text)
     for u in rec.units:
         assert 0 <= u.start < u.end <= n
@@ -88,6 +90,12 @@ def whole_pipeline(data: bytes, name: str = "random.txt") -> None:
     assert str(g.value(docs[0], SMEKG.encoding)) == encoding
     measures = set(g.subjects(RDF.type, SMEKG.Measure))
     assert len(measures) == len(rec.measures())
+    raw = rec.source.raw_text  # published offsets point into the text as read
+    for sel in g.subjects(RDF.type, OA.TextPositionSelector):
+        target = g.value(predicate=OA.hasSelector, object=sel)
+        quote = next(q for q in g.objects(target, OA.hasSelector) if q != sel)
+        a, b = int(g.value(sel, OA.start)), int(g.value(sel, OA.end))
+        assert raw[a:b] == str(g.value(quote, OA.exact))
     for m in measures:
         assert isinstance(m, URIRef) and str(m).startswith(str(docs[0]) + "/")
 

@@ -241,11 +241,14 @@ def test_robust_cr_only_and_crlf_lines_split_and_offsets_stay_true():
         assert "\n" not in src.text if name == "en-cr.txt" else "\r\n" in src.text
         assert [src.text[s:e] for s, e in lines(src.text)] == want  # a lone CR ends a line
         rec = extract_source(src)
+        canon = rec.source.text  # offsets inside kg: the canonical text, with "\n" line ends
         for u in rec.units:
-            assert "\r" not in src.text[u.start:u.end] and "\n" not in src.text[u.start:u.end]
+            assert "\r" not in canon[u.start:u.end] and "\n" not in canon[u.start:u.end]
         assert rec.mentions
         for m in rec.mentions:
-            assert src.text[m.start:m.end] == m.exact
+            assert canon[m.start:m.end] == m.exact
+            a, b = rec.source.to_raw(m.start, m.end)  # and back into the text as read
+            assert src.text[a:b] == m.exact
 
 
 def test_robust_evidence_offsets_point_into_the_decoded_odd_files(odd_build):

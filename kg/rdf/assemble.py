@@ -15,7 +15,7 @@ from functools import cache
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from kg.model import DocRecord, Mention, Segment
+from kg.model import DocRecord, Mention, Segment, Source
 from kg.namespaces import OA, ORG, SMEKG
 from kg.rdf.iris import evidence_iri, segment_iri
 from kg.rdf.ntriples import Row, nt_integer, nt_rows, nt_string
@@ -43,9 +43,15 @@ class Assembler:
     def __init__(self, with_ontology: bool = True):
         self.g = Triples(ontology_rows() if with_ontology else ())
         self.vocab = load_vocabulary().by_iri
+        self.sources: dict[str, Source] = {}  # document IRI -> its source, to publish raw offsets
+
+    def knows(self, doc: URIRef, source: Source) -> None:
+        """Evidence in `doc` is written with offsets into `source.raw_text` (the text as read)."""
+        self.sources[str(doc)] = source
 
     def add_record(self, record: DocRecord, doc: URIRef) -> None:
         g, src, meta = self.g, record.source, record.meta
+        self.knows(doc, src)
         lang = record.lang
         g.add((doc, RDF.type, SMEKG.PolicyDocument))
         g.add((doc, DCTERMS.source, Literal(src.name)))
@@ -128,6 +134,10 @@ class Assembler:
         return URIRef(self._target(f"<{ev}>", str(ev), self.g.nt(doc), start, end, exact, tag))
 
     def _target(self, e: str, ev: str, d: str, start: int, end: int, exact: str, tag: str = "") -> str:
+        src = self.sources.get(d[1:-1])
+        if src is not None and src.offsets is not None:  # offsets published into the text as read
+            start, end = src.to_raw(start, end)
+            exact = src.raw_text[start:end]
         base = f"{ev}/{tag}" if tag else ev
         target = f"{base}/target" if not tag else base
         t, pos, quote_sel = f"<{target}>", f"<{base}/pos>", f"<{base}/quote>"

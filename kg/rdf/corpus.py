@@ -105,6 +105,8 @@ def _policy_sections(groups: list[list[DocView]], joins: list[Joins], policy_of:
         done = reuse.get(key) if reuse is not None else None
         if done is None:
             a = Assembler(with_ontology=False)
+            for m in members:
+                a.knows(m.doc, m.record.source)
             policies.write_policies(EvidenceWriter(a), [members], gj, policy_of, aligned)
             done = Rendered.of(a.g.rows, keep_nt=False)
             done.key = key
@@ -129,6 +131,8 @@ def _document_sections(ctxs: list[DocView], policy_of: dict[str, str], joins_of:
         done = reuse.get(key) if reuse is not None else None
         if done is None:
             d = Assembler(with_ontology=False)
+            for c in [ctx, *(x for pair in mine for x in pair[:2])]:
+                d.knows(c.doc, c.record.source)
             out = EvidenceWriter(d)
             d.g.add((ctx.doc, RDF.type, ELI.LegalExpression))
             d.g.add((ctx.doc, ELI.realizes, URIRef(policy_of[str(ctx.doc)])))

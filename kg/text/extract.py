@@ -8,13 +8,14 @@ parallel processes and merged in any order.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg.model import DocRecord, Mention, Segment, Source
 from kg.text.clean import clean, detect_language
 from kg.text.cues import excluded, negated
 from kg.text.lexicon import lexicon
 from kg.text.metadata import extract_metadata
+from kg.text.normalise import normalise
 from kg.text.segment import segment
 from kg.vocab import load_vocabulary
 
@@ -28,6 +29,10 @@ class Link:
 
 
 def extract_source(source: Source) -> DocRecord:
+    """The DocRecord of one decoded source: every stage reads its canonical text (kg.text.normalise)."""
+    canon = normalise(source.text)
+    if canon.text != source.text:
+        source = replace(source, text=canon.text, offsets=canon)
     text = source.text
     lang = detect_language(text)
     cleaned = clean(text, lang)
