@@ -6,7 +6,26 @@ app = typer.Typer(
     name="kg",
     help="Build, query, draw and validate a knowledge graph of SME policy documents (English and Chinese).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        import kg
+
+        typer.echo(f"kg {kg.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print kg's version and exit."),
+) -> None:
+    """Build, query, draw and validate a knowledge graph of SME policy documents (English and Chinese).
+
+    Example: kg build && kg query departments
+    """

@@ -49,3 +49,11 @@ def progress_bar(label: str, quiet: bool):
                   transient=True) as prog:
         task = prog.add_task(label, total=None)
         yield (lambda n: prog.update(task, total=n)), (lambda *_: prog.advance(task))
+
+
+def choice(name: str, values) -> type:
+    """A str Enum of `values` for a typer option: help lists the choices, a bad value is a usage error
+    (exit 2). The option's value is the member; `.value` is the string."""
+    from enum import Enum
+
+    return Enum(name, {v.replace("-", "_"): v for v in values}, type=str)

@@ -5,20 +5,23 @@ from pathlib import Path
 import typer
 
 from kg.cli.app import app
-from kg.cli.common import fail, say, user_errors
+from kg.cli.common import choice, say, user_errors
 from kg.viz.views import VIEWS
+
+View = choice("View", VIEWS)
+Lang = choice("Lang", ("en", "zh"))
 
 
 @app.command("viz")
 def viz_command(
     out: Path = typer.Option(Path("build/graph.html"), "-o", "--out", help="HTML file to write."),
     graph: Path = typer.Option(None, "--graph", "-g", help="Graph to draw (default: build/graph.ttl)."),
-    view: str = typer.Option("full", "--view", help=f"One of: {', '.join(VIEWS)}."),
-    focus: str = typer.Option(None, "--focus", help="Centre on a code (PBC, FINANCING_GUARANTEE), an IRI, "
+    view: View = typer.Option("full", "--view", help="What to draw."),
+    focus: str = typer.Option(None, "--focus", metavar="CODE|IRI|FILE", help="Centre on a code (PBC, FINANCING_GUARANTEE), an IRI, "
                                                     "or a file name (with --view document)."),
     depth: int = typer.Option(2, "--depth", min=1, max=6, help="Hops around --focus."),
-    lang: str = typer.Option("en", "--lang", help="Label language: en or zh."),
-    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    lang: Lang = typer.Option("en", "--lang", help="Label language."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line on stderr."),
 ) -> None:
     """Draw the graph as one self-contained HTML page that works offline.
 
@@ -42,10 +45,7 @@ def viz_command(
     from kg.store.local import load_graph
     from kg.viz.page import write_viz
 
-    if view not in VIEWS:
-        fail(f"unknown view {view!r}; choose {', '.join(VIEWS)}")
-    if lang not in ("en", "zh"):
-        fail("--lang must be en or zh")
+    view, lang = view.value, lang.value
     t0 = time.perf_counter()
     with user_errors():
         g = load_graph(graph)

@@ -29,4 +29,21 @@ def serialize(g: Graph, fmt: str = "turtle") -> bytes:
         return turtle_bytes(nt_rows(g))
     if RDF_FORMATS[fmt] == "nt":
         return ntriples_bytes(nt_rows(g))
+    if RDF_FORMATS[fmt] == "json-ld":
+        return jsonld_bytes(g)
     return g.serialize(format=RDF_FORMATS[fmt], encoding="utf-8")
+
+
+def jsonld_context() -> dict:
+    """kg's published JSON-LD context (ontology/context.jsonld): prefixes and short names of the main terms."""
+    import json
+
+    from kg.resources import data_dir
+
+    return json.loads((data_dir("ontology") / "context.jsonld").read_text(encoding="utf-8"))
+
+
+def jsonld_bytes(g: Graph) -> bytes:
+    """JSON-LD compacted with kg's context (the context is embedded, so the file reads on its own)."""
+    return g.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=True,
+                       encoding="utf-8")
