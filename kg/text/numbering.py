@@ -36,6 +36,25 @@ STYLES: list[tuple[str, str, re.Pattern]] = [
     ("paren-alpha", "paren-alpha", re.compile(r"[（(](?P<n>[a-h])[）)]\s*")),
 ]
 
+# Styles that are a marker only when they open a line: inside a paragraph "First, … Second, …" (the
+# translation of 一是…二是…) or "… in 2020. 15 Enterprises" enumerate within one measure.
+LINE_START_ONLY = frozenset({"ordinal", "arabic-space"})
+
+# The fixed levels of laws and regulations: a chapter holds sections (节), a section holds articles,
+# whatever came before (a chapter after an article closes the article). Other groups rank below them.
+GROUP_RANK = {"annex": -1, "chapter": 0, "zh-section": 1, "article": 2}
+FREE_RANK = 3
+# Groups that are measures whatever they hold (an article's items belong to the article) and groups
+# that are sections whenever they hold numbered children.
+MEASURE_GROUPS = frozenset({"article"})
+SECTION_GROUPS = frozenset({"annex", "chapter", "zh-section"})
+
+# A line that is only "附件" / "附件2：" / "Annex 1" / "Attachment" opens an annex: a top-level part of its
+# own whose numbering starts afresh (its "一、" is not a repeat of the body's).
+ANNEX_LINE = re.compile(r"(?:附件|附表|(?i:annex|attachment|appendix))\s*(?:\d{1,2}|[一二三四五六七八九十])?\s*[:：]?")
+
+STYLE_GROUP = {style: group for style, group, _ in STYLES} | {"annex": "annex"}
+
 # Inline markers in run-on Chinese text (a web copy that lost its line breaks): a section number
 # 一、 or (一) after a sentence end, or an arabic 1. glued to the end of a heading.
 INLINE_ZH = re.compile(

@@ -1,11 +1,19 @@
 """Stage 4: build the document tree (sections -> measures) from the body units.
 
 A numbering style met for the first time opens a level below the current one; a style already on
-the stack closes the levels below it (so "II." after "(4)" goes back to the top). A marker is
+the stack closes the levels below it (so "II." after "(4)" goes back to the top), and the fixed levels
+of laws rank above every other style (a chapter after an article closes the article). A marker is
 accepted when its number is plausible (new under its parent and not far past the last number of its
 style); a repeated marker with the same heading (a web copy that repeats paragraphs) sends the text
-to the node already made, so each measure exists once. Nodes with children are sections, leaves are
-measures; text before the first marker is a preamble. A document with no numbering at all yields one
+to the node already made, so each measure exists once. Ordinal words ("First, … Second, …") are
+markers only where they open a line: inside a paragraph they enumerate within it.
+
+The outermost numbered level that says something is the measure level: a node whose line is a bare
+heading ("一、总体要求", "I. General requirements") and that holds numbered children is a section; a
+node with its own text (an article, "1. Lend more. Banks shall: (1) … (2) …") is a measure and its
+numbered items stay inside it. Articles are always measures, chapters always sections; for other
+styles the nodes of one style decide together, so one level is not half sections, half measures.
+Text before the first marker is a preamble. A document with fewer than two measures yields one
 measure per paragraph.
 """
 
@@ -16,7 +24,17 @@ import re
 from kg.model import Segment, Unit
 from kg.text.clean import norm_key
 from kg.text.cues import context_patterns
-from kg.text.numbering import Marker, match_marker
+from kg.text.numbering import (
+    ANNEX_LINE,
+    FREE_RANK,
+    GROUP_RANK,
+    LINE_START_ONLY,
+    MEASURE_GROUPS,
+    SECTION_GROUPS,
+    STYLE_GROUP,
+    Marker,
+    match_marker,
+)
 
 MAX_JUMP = 5
 # Explicit "第N条"/"Article N" markers are reliable: an excerpt may skip articles.
@@ -45,14 +63,37 @@ class _Builder:
 
     def feed(self, unit: Unit) -> None:
         t = self.text[unit.start:unit.end]
+        if ANNEX_LINE.fullmatch(t.strip()) and is_line(self.text, unit):
+            self._annex(unit, t.strip())
+            return
         marker = match_marker(t, self.lang)
+        if marker and marker.style in LINE_START_ONLY and not opens_line(self.text, unit):
+            marker = None
         if marker and self._open(marker, unit, t):
             return
         self.stack[-1][1].units.append(unit)
 
-    def _open(self, marker: Marker, unit: Unit, t: str) -> bool:
+    def _annex(self, unit: Unit, line: str) -> None:
+        """Open an annex at the top: the numbering of the body is closed and starts afresh."""
+        node = Segment(kind="section", style="annex", heading=line.rstrip(":："), units=[unit])
+        self.root.children.append(node)
+        self.stack = [(None, self.root), ("annex", node)]
+        self.last_n = {}
+
+    def _level(self, group: str) -> int:
+        """The stack depth a marker of `group` opens at (the levels from there on are closed)."""
         groups = [g for g, _ in self.stack]
-        level = groups.index(marker.group) if marker.group in groups else len(self.stack)
+        if group in groups:
+            return groups.index(group)
+        rank = GROUP_RANK.get(group)
+        if rank is not None:
+            for i in range(1, len(groups)):
+                if GROUP_RANK.get(groups[i] or "", FREE_RANK) > rank:
+                    return i
+        return len(self.stack)
+
+    def _open(self, marker: Marker, unit: Unit, t: str) -> bool:
+        level = self._level(marker.group)
         parent = self.stack[level - 1][1]
         known = self.children_n.setdefault(id(parent), {})
         heading = heading_of(t, marker, self.lang)
@@ -85,13 +126,10 @@ def segment(text: str, body: list[Unit], lang: str, closing: list[Unit] | None =
     for u in body:
         b.feed(u)
     root = b.root
-    leaves = [s for s in root.walk() if s is not root and not s.children]
-    if len(leaves) < 2:
+    _classify(root, _section_styles(text, root, lang))
+    if sum(1 for s in root.walk() if s.kind == "measure") < 2:
         root = _paragraphs(text, body)
     else:
-        for s in root.walk():
-            if s is not root and not s.children:
-                s.kind = "measure"
         if root.units:
             root.children.insert(0, Segment(kind="preamble", units=root.units))
             root.units = []
@@ -101,6 +139,56 @@ def segment(text: str, body: list[Unit], lang: str, closing: list[Unit] | None =
         root.children.append(Segment(kind="preamble", heading="closing", units=list(closing)))
     _number_paths(root, ())
     return root
+
+
+def opens_line(text: str, unit: Unit) -> bool:
+    """Whether `unit` starts its line (nothing but white space before it on the line)."""
+    return not text[text.rfind("\n", 0, unit.start) + 1:unit.start].strip()
+
+
+def is_line(text: str, unit: Unit) -> bool:
+    """Whether `unit` is a whole line of its own."""
+    end = text.find("\n", unit.end)
+    return opens_line(text, unit) and not text[unit.end:end if end >= 0 else len(text)].strip()
+
+
+def _bare_heading(text: str, node: Segment, lang: str) -> bool:
+    """Whether the node's marker line is a heading and nothing more (no lead-in "…：", no body after it)."""
+    first = node.units[0]
+    t = text[first.start:first.end]
+    marker = match_marker(t, lang)
+    if marker is None:
+        return False
+    rest = t[marker.end:].strip()
+    if rest.endswith((":", "：")) or norm_key(rest) != norm_key(node.heading or ""):
+        return False
+    return not any(u.line == first.line for u in node.units[1:])
+
+
+def _section_styles(text: str, root: Segment, lang: str) -> set[str]:
+    """The groups whose nodes with numbered children are sections: always the chapters; never the
+    articles; for the others, when at least half of such nodes have a bare heading line."""
+    votes: dict[str, list[int]] = {}
+    for s in root.walk():
+        if s is root or not s.children:
+            continue
+        group = STYLE_GROUP.get(s.style or "", "")
+        votes.setdefault(group, [0, 0])[0 if _bare_heading(text, s, lang) else 1] += 1
+    free = {g for g, (bare, body) in votes.items() if g not in MEASURE_GROUPS and bare >= body}
+    return free | SECTION_GROUPS
+
+
+def _classify(node: Segment, section_groups: set[str]) -> None:
+    """Mark sections and measures below `node`; a measure takes in the units of its numbered items."""
+    for child in node.children:
+        if child.children and STYLE_GROUP.get(child.style or "") in section_groups:
+            child.kind = "section"
+            _classify(child, section_groups)
+            continue
+        child.kind = "measure"
+        if child.children:
+            child.units = sorted(u for s in child.walk() for u in s.units)
+            child.children = []
 
 
 def _closing_paragraphs(text: str, root: Segment) -> list[Unit]:
