@@ -19,7 +19,8 @@ from kg.errors import QueryError, QueryTimeout, first_line
 from kg.namespaces import PREFIXES
 from kg.sparql.named import resolve
 from kg.sparql.params import Lookup, bind_params, is_oxigraph
-from kg.sparql.safety import prepare
+from kg.sparql.safety import check_network, prepare
+from kg.sparql.sandbox import deny_network
 from kg.sparql.values import bind_text
 from kg.store.terms import from_ox
 
@@ -48,7 +49,9 @@ def _evaluate(source: Any, text: str, prepared, bindings: dict[str, Any], limit:
 
         # Oxigraph's substitutions only reach projected variables, so the terms go in a VALUES block
         # at the start of the WHERE group (serialised by rdflib, like for a remote endpoint).
-        res = source.query(bind_text(text, bindings), prefixes={k: str(v) for k, v in PREFIXES.items()},
+        bound = bind_text(text, bindings)
+        check_network(bound)  # on the exact text Oxigraph parses
+        res = source.query(bound, prefixes={k: str(v) for k, v in PREFIXES.items()},
                            use_default_graph_as_union=True)
         if isinstance(res, bool):
             return Result(["ask"], [[Literal(res)]], form="ASK")
@@ -91,6 +94,7 @@ def _evaluate(source: Any, text: str, prepared, bindings: dict[str, Any], limit:
 
 def _child(conn, fn: Callable[[], Result]) -> None:  # pragma: no cover - runs in the forked child
     try:
+        deny_network()
         result = fn()
         conn.send(("ok", result))
     except BaseException as e:  # noqa: BLE001 - everything is reported to the parent
@@ -106,13 +110,12 @@ def _child(conn, fn: Callable[[], Result]) -> None:  # pragma: no cover - runs i
 def run_isolated(fn: Callable[[], Result], timeout: float | None) -> Result:
     """Run `fn` with a time limit that really stops it.
 
-    With fork (Linux, macOS) `fn` runs in a child process that shares the loaded graph copy-on-write
-    and is killed at the deadline; elsewhere it runs in a daemon thread that is abandoned at the
-    deadline (the process still exits promptly). No time limit: `fn` runs here.
+    With fork (Linux, macOS) `fn` runs in a child process that shares the loaded graph copy-on-write,
+    cannot open a network socket (Linux) and is killed at the deadline (None or 0: no deadline);
+    elsewhere it runs in a daemon thread that is abandoned at the deadline (the process still exits
+    promptly), or here when there is no time limit.
     """
-    if not timeout:
-        return fn()
-    message = f"query stopped after {timeout:g}s (raise --timeout to allow more)"
+    message = f"query stopped after {timeout or 0:g}s (raise --timeout to allow more)"
     if "fork" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("fork")
         recv, send = ctx.Pipe(duplex=False)
@@ -120,7 +123,7 @@ def run_isolated(fn: Callable[[], Result], timeout: float | None) -> Result:
         proc.start()
         send.close()
         try:
-            if not recv.poll(timeout):
+            if not recv.poll(timeout or None):
                 raise QueryTimeout(message)
             try:
                 status, payload = recv.recv()
@@ -135,6 +138,8 @@ def run_isolated(fn: Callable[[], Result], timeout: float | None) -> Result:
         if status == "error":
             raise QueryError(f"query failed: {payload}")
         return payload
+    if not timeout:
+        return fn()
     box: dict[str, Any] = {}
 
     def work() -> None:

@@ -2,14 +2,18 @@
 
 Safety, in order:
 
+- the exact text an engine is given is checked token by token, as written and with its \\u / \\U escapes
+  decoded (SPARQL decodes them before parsing, rdflib does, Oxigraph only inside strings and IRIs): a
+  bare word that starts with SERVICE or is LOAD is refused in any reading (Oxigraph's parser reads
+  `SERVICEex:x {…}` as SERVICE ex:x) — see `check_network`;
 - the text is parsed with rdflib's SPARQL parser; text that is SPARQL Update (INSERT, DELETE, LOAD,
   CLEAR, DROP …) is refused, and so is any query whose algebra holds a SERVICE pattern or a dataset
   clause (FROM / FROM NAMED): a query reads the local graph and nothing else. rdflib's
   SPARQL_LOAD_GRAPHS is switched off as a second line of defence;
 - parameters are validated and bound as RDF terms, never pasted into the query text
   (kg.sparql.params, kg.sparql.values);
-- the query runs in a forked child process that is killed when the time limit is reached
-  (kg.sparql.run).
+- the query runs in a forked child process that is killed when the time limit is reached and that
+  cannot open a network socket (kg.sparql.run, kg.sparql.sandbox).
 """
 
 from __future__ import annotations
@@ -28,10 +32,13 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from kg.errors import QueryError, QueryRefused, first_line
 from kg.namespaces import PREFIXES
 from kg.sparql.tokens import first_keyword, tokens
+from kg.store.oxigraph import use_guard
 
 # FROM <file:///…> or FROM <http://…> would make rdflib fetch and parse the resource. Queries with a
 # dataset clause are refused below anyway; this makes sure nothing is ever loaded.
 rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+NETWORK_WORDS = re.compile(r"(?:SERVICE|LOAD\b)", re.I)
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 
@@ -118,6 +125,7 @@ def prepare(text: str):
             raise _prefix_error(text, e) from None
         raise QueryError(f"invalid query: {first_line(e)}") from None
     check_algebra(prepared)
+    check_network(text)
     return prepared
 
 
@@ -133,9 +141,41 @@ def check_algebra(prepared) -> None:
             raise QueryRefused(f"{node.name} is refused: queries run on the local graph only")
 
 
+def _decode_escapes(text: str) -> str:
+    def char(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+    return _UCHAR.sub(char, text)
+
+
+def readings(text: str) -> list[str]:
+    """The query as written and with its codepoint escapes decoded, once and repeatedly (a decoded
+    backslash may start another escape): every way a parser may read it."""
+    out = [text]
+    for _ in range(4):
+        nxt = _decode_escapes(out[-1])
+        if nxt == out[-1]:
+            break
+        out.append(nxt)
+    return out
+
+
+def check_network(text: str) -> None:
+    """Refuse SERVICE and LOAD in any reading of the exact text an engine will run (outside strings,
+    IRIs and comments: a variable, a literal or an IRI may say "service")."""
+    for reading in readings(text):
+        for kind, val, _ in tokens(reading):
+            if kind == "word" and NETWORK_WORDS.match(val):
+                word = "LOAD" if val.upper() == "LOAD" else "SERVICE"
+                raise QueryRefused(f"{word} is refused: queries cannot reach the network")
+
+
 def check_safe(text: str) -> None:
     """Raise QueryRefused (or QueryError for bad syntax) unless `text` is a read-only, local query."""
     prepare(text)
 
 
-__all__ = ["UPDATE_KEYWORDS", "check_algebra", "check_safe", "prepare", "syntax_error"]
+use_guard(check_network)  # every text the Oxigraph rdflib plugin runs, after its bindings are spliced in
+
+__all__ = ["UPDATE_KEYWORDS", "check_algebra", "check_network", "check_safe", "readings", "prepare", "syntax_error"]

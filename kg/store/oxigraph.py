@@ -22,12 +22,20 @@ from kg.store.terms import Terms
 # (SPARQL text, {variable name: rdflib term}) -> the text with those bindings in force everywhere
 Binder = Callable[[str, dict], str]
 _binder: Binder | None = None
+# (SPARQL text) -> None, or raise: refuses what must not run (kg.sparql.safety installs its network check)
+_guard: Callable[[str], None] | None = None
 
 
 def use_binder(binder: Binder | None) -> None:
     """Set how OxigraphStore.query binds initBindings into the query text (kg.sparql.values.bind_values)."""
     global _binder
     _binder = binder
+
+
+def use_guard(guard: Callable[[str], None] | None) -> None:
+    """Set the check every SPARQL text passes right before Oxigraph parses it (kg.sparql.safety)."""
+    global _guard
+    _guard = guard
 
 
 class OxigraphStore(Store):
@@ -100,6 +108,8 @@ class OxigraphStore(Store):
             if _binder is None:  # rdflib then evaluates it itself (correct, slower)
                 raise NotImplementedError("no binder for initBindings: import kg.sparql")
             query = _binder(query, bound)
+        if _guard is not None:
+            _guard(query)
         try:
             res = self.ox_store.query(query, prefixes=prefixes, default_graph=ox.DefaultGraph())
         except SyntaxError as e:
@@ -149,4 +159,4 @@ class OxigraphStore(Store):
         yield from list(self._ns.items())
 
 
-__all__ = ["Binder", "OxigraphStore", "use_binder"]
+__all__ = ["Binder", "OxigraphStore", "use_binder", "use_guard"]
