@@ -80,6 +80,17 @@ def test_normalise_joins_hard_wrapped_chinese():
     assert n.text.split("\n") == paras
 
 
+def test_normalise_counts_indentation_in_the_wrap_width():
+    """A PDF wraps an indented line (a right-set date) at the same width as the others, its indentation included:
+    the break inside the date is the wrapper's."""
+    para = "各地要主动加强与金融机构的对接，推动金融机构对有发展前景但受疫情影响暂遇困难的中小微企业，适当下调贷款利率。" * 2
+    paras = [f"{i}.{para}" for i in range(1, 6)] + [" " * 24 + "2022年4月20日"]
+    lines = [p[i:i + 30] for p in paras for i in range(0, len(p), 30)]
+    n = normalise("\n".join(lines))
+    assert n.hard_wrapped
+    assert n.text.split("\n")[-1] == "2022年4月20日"
+
+
 def test_normalise_leaves_unwrapped_text_and_short_lines_alone():
     raw = "Notice\nOn supporting SMEs\n1. First measure.\n2. Second measure.\n2020-02-09\n3\n"
     n = normalise(raw)

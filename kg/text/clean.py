@@ -26,14 +26,95 @@ _ABBREV = {"no", "art", "e.g", "i.e", "mr", "ms", "dr", "st", "vs", "fig", "para
            "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "p.r.c"}
 
 
+_LATIN_GAP = r"[\s.\-_*·'’•~]?"  # one separator between two letters of a word: "b e t", "bo-nus"
+_WORD_GAP = r"[\W_]{0,3}"  # between two words of a term: "free spins", "freespins", "free-spins"
+# between two Chinese characters: a few separators ("澳门新.葡京"), or a short run of letters or digits inserted
+_CJK_GAP = r"(?:[\s.\-_*·'’•~/\\|+#@]{0,3}|(?<=[\u3400-\u9fff])[a-z0-9]{1,6}(?=[\u3400-\u9fff]))"
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The compiled patterns of kg/patterns/cleanup.json (see its _about)."""
+
+    chrome: re.Pattern  # any chrome line
+    chrome_never: re.Pattern  # a line with a field of the document's own metadata
+    publisher: tuple[re.Pattern, ...]
+    phrases: re.Pattern  # spam phrases cut out wherever they occur
+    strong: re.Pattern  # spam topic words that policy text never uses
+    weak: re.Pattern  # spam topic words that policy text uses too
+    cue: re.Pattern  # links, contact handles, advertising words
+
+
+def tolerant(term: str, pinyin: dict[str, str]) -> str:
+    """The regex of a spam term that also matches it obfuscated: separators or letters inserted between its
+    letters, a Chinese character written as its pinyin. `term` may hold groups and ? (a regex of letters)."""
+    out = []
+    for i, ch in enumerate(term):
+        nxt = term[i + 1] if i + 1 < len(term) else ""
+        if ch == " ":
+            out.append(_WORD_GAP)
+            continue
+        out.append(f"(?:{ch}|{pinyin[ch]})" if ch in pinyin else re.escape(ch) if ch in ".+*" else ch)
+        if _CJK.match(ch) and (_CJK.match(nxt) or nxt in "("):
+            out.append(_CJK_GAP)
+        elif ch.isascii() and ch.isalnum() and nxt.isascii() and nxt.isalnum():
+            out.append(_LATIN_GAP)
+    return r"(?<![a-z])(?:" + "".join(out) + r")(?![a-z])"
+
+
+def _alternation(patterns: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns if not p.startswith("_")), re.I)
+
+
 @cache
-def cleanup_patterns() -> dict[str, list[re.Pattern]]:
-    """The patterns of kg/patterns/cleanup.json; chrome lines are also joined into one alternation (any_chrome)."""
+def cleanup_patterns() -> Patterns:
+    """The patterns of kg/patterns/cleanup.json, compiled; entries starting with "_" name groups of entries."""
     data = json.loads(resources.files("kg.patterns").joinpath("cleanup.json").read_text(encoding="utf-8"))
-    pats = {k: [re.compile(p, re.I) for p in v] for k, v in data.items() if not k.startswith("_")}
-    pats["any_chrome"] = [re.compile("|".join(f"(?:{p})" for p in data["chrome_line"]), re.I)]
-    pats["any_spam"] = [re.compile("|".join(f"(?:{p})" for p in data["spam"]), re.I)]
-    return pats
+    pinyin, terms = data["pinyin"], data["spam_terms"]
+    return Patterns(
+        chrome=_alternation(data["chrome_line"]),
+        chrome_never=_alternation(data["chrome_never"]),
+        publisher=tuple(re.compile(p, re.I) for p in data["publisher_line"]),
+        phrases=_alternation(data["spam"]),
+        strong=_alternation([tolerant(t, pinyin) for t in terms["strong"] if not t.startswith("_")]),
+        weak=_alternation([tolerant(t, pinyin) for t in terms["weak"] if not t.startswith("_")]),
+        cue=_alternation(data["spam_cues"]),
+    )
+
+
+def is_chrome(line: str) -> bool:
+    """Is this line page chrome (breadcrumbs, page dates, buttons, footers …)? Never a line of metadata fields."""
+    pats = cleanup_patterns()
+    return len(line) < 200 and pats.chrome.search(line) is not None and pats.chrome_never.search(line) is None
+
+
+def _prose(line: str) -> bool:
+    """A sentence of running text (ends like a sentence and is long enough), not a title-like string of keywords."""
+    if not line or line[-1] not in "。.；;:：":
+        return False
+    return len(_CJK.findall(line)) >= 20 or len(line.split()) >= 10
+
+
+def is_spam_line(line: str, lang: str = "en") -> bool:
+    """Is this line injected spam? A line that is not prose naming a spam topic: by a word policy text never uses
+    in such a line, or by one it may use (lottery, betting) together with a link, contact or advertising cue. A
+    numbered line is a heading of the policy unless it has a cue too."""
+    pats = cleanup_patterns()
+    if len(line) >= 200 or _prose(line):
+        return False
+    topic = pats.strong.search(line) or pats.phrases.search(line)
+    if topic and match_marker(line, lang) is None:
+        return True
+    return (topic is not None or pats.weak.search(line) is not None) and pats.cue.search(line) is not None
+
+
+def _spam_clause(clause: str) -> bool:
+    """Inside prose: a clause with a spam phrase, or with a strong spam word and a cue, is spam (an enforcement
+    sentence that names gambling or counterfeits has no link or advertising cue)."""
+    pats = cleanup_patterns()
+    if pats.phrases.search(clause):
+        return True
+    return pats.strong.search(clause) is not None and pats.cue.search(clause) is not None
 
 
 def detect_language(text: str) -> str:
@@ -118,21 +199,23 @@ def _chunk(seg: str, a: int, b: int) -> list[tuple[int, int]]:
 
 
 def clean(text: str, lang: str) -> Cleaned:
-    """Units of the text, with chrome lines, spam clauses and repeated sentences marked."""
+    """Units of the text, with chrome lines, spam lines and clauses, and repeated sentences marked."""
     pats = cleanup_patterns()
     units: list[Unit] = []
     publisher = None
     for li, (ls, le) in enumerate(lines(text)):
         line = text[ls:le]
-        if len(line) < 200 and pats["any_chrome"][0].search(line):
-            for p in pats["publisher_line"]:
+        if is_chrome(line):
+            for p in pats.publisher:
                 m = p.search(line)
                 if m and publisher is None:
                     publisher = m.group("publisher").strip()
             units.append(Unit(ls, le, li, "chrome"))
-            continue
-        for s, e in split_sentences(text, ls, le, lang):
-            units.extend(_cut_spam(text, s, e, li, pats["any_spam"]))
+        elif is_spam_line(line, lang):
+            units.append(Unit(ls, le, li, "spam"))
+        else:
+            for s, e in split_sentences(text, ls, le, lang):
+                units.extend(_cut_spam(text, s, e, li))
     units = _mark_duplicates(text, units, lang)
     counts: dict[str, int] = {}
     for u in units:
@@ -140,25 +223,19 @@ def clean(text: str, lang: str) -> Cleaned:
     return Cleaned(units=units, publisher=publisher, counts=counts)
 
 
-def _cut_spam(text: str, s: int, e: int, li: int, spam: list[re.Pattern]) -> list[Unit]:
-    sent = text[s:e]
-    hits = [m for p in spam for m in p.finditer(sent)]
-    if not hits:
-        return [Unit(s, e, li)]
-    out, pos = [], 0
-    for m in sorted(hits, key=lambda m: m.start()):
-        if m.start() < pos:
-            continue
-        left = max(sent.rfind(ch, pos, m.start()) for ch in ",，;；、")
-        a = left + 1 if left >= pos else pos
-        rights = [i for i in (sent.find(ch, m.end()) for ch in ",，;；、") if i != -1]
-        b = min(rights) if rights else len(sent)
-        if a > pos:
-            out.append(Unit(s + pos, s + a, li))
-        out.append(Unit(s + a, s + b, li, "spam"))
-        pos = b
-    if pos < len(sent):
-        out.append(Unit(s + pos, e, li))
+def _cut_spam(text: str, s: int, e: int, li: int) -> list[Unit]:
+    """The sentence text[s:e] as units, each spam clause (between , ; 、) set aside."""
+    out: list[Unit] = []
+    pos = s
+    for m in re.finditer(r"[^,，;；、]+", text[s:e]):
+        a, b = s + m.start(), s + m.end()
+        if _spam_clause(text[a:b]):
+            if a > pos:
+                out.append(Unit(pos, a, li))
+            out.append(Unit(a, b, li, "spam"))
+            pos = b
+    if pos < e:
+        out.append(Unit(pos, e, li))
     return [u for u in out if text[u.start:u.end].strip(" ,，;；、")]
 
 

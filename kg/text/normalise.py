@@ -199,6 +199,11 @@ def _visible_len(raw: str, s: int, e: int) -> int:
     return sum(1 for ch in raw[s:e] if _fold(ch))
 
 
+def _line_width(raw: str, s: int, e: int) -> int:
+    """The width of the line whose content is raw[s:e], its indentation included (a wrapper counts it)."""
+    return _visible_len(raw, max(raw.rfind("\n", 0, s), raw.rfind("\r", 0, s)) + 1, e)
+
+
 def _wrap_width(lengths: list[int]) -> int | None:
     """The width a PDF wrapped the text at, or None when the text is not hard-wrapped: most lines of some
     length fill the same band just under the longest usual line."""
@@ -218,7 +223,7 @@ def normalise(raw: str) -> Normalised:
     traditional = is_traditional(raw)
     zh = len(_CJK.findall(raw[:20_000])) > 0.2 * len(raw[:20_000].strip() or "x")
     spans = [_content(raw, s, e) for s, e, _ in _lines(raw)]
-    widths = [_visible_len(raw, s, e) for s, e in spans if e > s]
+    widths = [_line_width(raw, s, e) for s, e in spans if e > s]
     width = _wrap_width(widths)
     keep = _page_numbers_dropped(raw, spans, width, zh)
     b = _Builder()
@@ -263,7 +268,7 @@ def _page_numbers_dropped(raw: str, spans: list[tuple[int, int]], width: int | N
 
 def _full(raw: str, prev: tuple[int, int], nxt: tuple[int, int], width: int, zh: bool) -> bool:
     """Is the line `prev` filled up to the wrap width (so that a break after it is the wrapper's)?"""
-    n = _visible_len(raw, prev[0], prev[1])
+    n = _line_width(raw, prev[0], prev[1])
     if zh:
         return n >= width - 3
     return n + 1 + len(raw[nxt[0]:nxt[1]].split(" ", 1)[0]) > width
