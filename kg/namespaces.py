@@ -28,6 +28,8 @@ class SMEKG(DefinedNamespace):
     Region: URIRef
     SubOrganizationKind: URIRef
     canIssue: URIRef
+    docNumberPrefix: URIRef  # ontology/docnumber-prefixes.ttl
+    officeDocNumberPrefix: URIRef
     Evidence: URIRef
     ExtractionRun: URIRef
     issuedBy: URIRef

@@ -2,7 +2,9 @@
 
 The SKOS files are the single source of the lexicon: labels become spaCy phrase patterns
 (kg.text.lexicon), proximity rules become token-gap patterns, and the extra properties
-(`smekg:defaultRole`, `smekg:competentDepartment`) steer linking and inference.
+(`smekg:defaultRole`, `smekg:competentDepartment`) steer linking and inference; the document-number
+prefixes of ontology/docnumber-prefixes.ttl (`smekg:docNumberPrefix`, `smekg:officeDocNumberPrefix`) name
+issuers (kg.text.docnumbers), and `dcterms:replaces` links a successor body to the one it took over.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.errors import UnknownTerm
 from kg.namespaces import SMEKG, bind_prefixes
@@ -48,6 +50,8 @@ class Concept:
     rules: tuple[Label, ...] = field(default=())
     parent_org: str | None = None
     can_issue: bool = False
+    doc_prefixes: tuple[Label, ...] = ()  # kind "own" (smekg:docNumberPrefix) or "office" (its General Office's)
+    replaces: tuple[str, ...] = ()  # IRIs of the bodies this one succeeds (dcterms:replaces)
 
     def label(self, lang: str = "en") -> str:
         """The preferred label in `lang`, falling back to the other language, then the notation."""
@@ -129,9 +133,18 @@ def _parse_vocabulary() -> Vocabulary:
                                        key=lambda x: (x.lang, x.text))),
                     parent_org=str(g.value(s, URIRef("http://www.w3.org/ns/org#subOrganizationOf")) or "") or None,
                     can_issue=bool(g.value(s, SMEKG.canIssue)),
+                    doc_prefixes=_prefixes(g, s),
+                    replaces=tuple(sorted(str(o) for o in g.objects(s, DCTERMS.replaces))),
                 )
             )
     return Vocabulary(tuple(concepts))
+
+
+def _prefixes(g: Graph, s) -> tuple[Label, ...]:
+    out = [Label(str(o), _lang(o), kind) for prop, kind in ((SMEKG.docNumberPrefix, "own"),
+                                                          (SMEKG.officeDocNumberPrefix, "office"))
+           for o in g.objects(s, prop)]
+    return tuple(sorted(out, key=lambda x: (x.lang, x.kind, x.text)))
 
 
 # the vocabulary of this process; kg.build.cache hands in one parsed by an earlier build (VOCABULARY.use)

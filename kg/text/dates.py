@@ -1,4 +1,5 @@
-"""Dates as policy texts print them: English month names, Chinese 年月日 (in figures or numerals), ISO.
+"""Dates as policy texts print them: English month names ("9 February 2020", "February 9, 2020"), Chinese
+年月日 in figures or numerals (2020年2月9日, 二〇二〇年二月九日, 二○二○年), ISO 2020-02-09, 2020/2/9, 2020.2.9.
 
 Owns every date pattern of kg.text: full dates with their year (`find_dates`: a document's issue date),
 dates that may lack the year (`find_partial_dates`, `PartialDate`: citations, quantities, observations),
@@ -18,15 +19,20 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december"]
 MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
        r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_ZH_NUM = "〇零一二三四五六七八九十"
+_ZERO = "○ＯO０"  # printed for 〇 in years (二○二○年): a white circle, a letter O, a full-width zero
+_ZH_NUM = "〇零一二三四五六七八九十" + _ZERO
 ISO_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
 # a full date, its year printed: English, ISO, Chinese in figures or numerals (二〇二〇年三月五日)
 DATE_RX = [
     re.compile(rf"\b{MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y>(?:19|20)\d{{2}})\b", re.I),
     re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{MON}\s*,?\s*(?P<y>(?:19|20)\d{{2}})\b", re.I),
     ISO_DATE,
+    # 2020/2/9, 2020.2.9 (one separator throughout; not a version number 2020.2.9.1 nor a decimal)
+    re.compile(r"(?<![\d./])(?P<y>(?:19|20)\d{2})(?P<sep>[./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d|[./]\d)"),
     re.compile(rf"(?P<y>(?:19|20)\d{{2}}|[{_ZH_NUM}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{_ZH_NUM}]{{1,3}})\s*月\s*(?P<d>\d{{1,2}}|[{_ZH_NUM}]{{1,3}})\s*日"),
 ]
+# month first with dashes, as pkulaw's English field "Date issued:07-03-2015" prints it: read only in such fields
+MONTH_FIRST = re.compile(r"(?<![\d-])(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?P<y>(?:19|20)\d{2})(?![\d-])")
 # month and day with an optional year, in the forms policy texts use
 DATE_EN = [
     re.compile(rf"\b{MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*(?P<y>(?:19|20)\d{{2}})\b)?", re.I),
@@ -69,6 +75,8 @@ class PartialDate:
 
 def _int(token: str) -> int:
     """An arabic or Chinese-numeral day, month or year digit."""
+    if token in _ZERO:
+        return 0
     return int(token) if token.isdigit() else int(cn_value(token))
 
 
@@ -82,9 +90,10 @@ def parse_date(m: re.Match) -> dt.date | None:
         return None
 
 
-def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
+def find_dates(text: str, month_first: bool = False) -> list[tuple[int, int, dt.date]]:
+    """The full dates printed in `text` (with their year), in order; `month_first` also reads 07-03-2015."""
     out = []
-    for rx in DATE_RX:
+    for rx in DATE_RX + ([MONTH_FIRST] if month_first else []):
         for m in rx.finditer(text):
             d = parse_date(m)
             if d:

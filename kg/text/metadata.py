@@ -1,9 +1,14 @@
 """Stage 3b: title, document number, issue date, publisher and issuers, and the front/back zones.
 
 Issuers come only from where a document names them as such: the issuer part of the title ("Notice
-of X on ...", "X关于..."), an "issued by" byline, and the signature block at the end (organisation
-names, possibly run together or garbled, followed by a date). Departments named in the body are
-implementers or addressees, not issuers; a web site named as source is the publisher.
+of X on ...", "X关于..."), an "issued by" byline, the signature block at the end (organisation
+names, possibly run together or garbled, followed by a date), the prefix of the document number (银发 ->
+PBC, ontology/docnumber-prefixes.ttl), the page's metadata fields (发文机关, "Issued by:"), a law's adoption
+lines, and, in a news release that names no issuer otherwise, the department that speaks
+(kg.text.metafields). A body that succeeds another (NFRA, dcterms:replaces CBIRC) issues for both.
+Departments named in the body are implementers or addressees, not issuers; a web site named as source is
+the publisher. The issue date is the signature date, an issue-date field (成文日期) or a law's latest
+adoption, revision or promulgation date; a page's publication or update date never is.
 """
 
 from __future__ import annotations
@@ -13,12 +18,22 @@ import re
 
 from kg.model import Issuer, Mention, Metadata, Unit
 from kg.text.dates import MON, find_dates, month_number
-from kg.text.docnumbers import HEAD_RX, find_doc_number
+from kg.text.docnumbers import HEAD_RX, as_printed, find_doc_number, prefix_issuers
+from kg.text.lexicon import lexicon
+from kg.text.metafields import (
+    Field,
+    adoption_lines,
+    after_signature_rx,
+    effective_rx,
+    find_fields,
+    speakers,
+    starts_with_field,
+)
 from kg.text.numbering import match_marker
 from kg.vocab import load_vocabulary
 
 _ISSUED_ON = re.compile(rf"\b(?:issued|released|promulgated|published)\b[^.]{{0,250}}?\bon\s+{MON}\s+(?P<d>\d{{1,2}})\b(?:\s*,?\s*(?P<y>(?:19|20)\d{{2}}))?", re.I)
-_CHENGWEN = re.compile(r"成文日期\s*[:：]?\s*")
+_NOT_SIGNATURE = ("page_date", "effective_date", "source", "other")
 TITLE_EN = re.compile(r"\b(notice|circular|opinions?|measures|announcement|decision|guidelines?|provisions|regulations|rules|plan|letter|law|reply|policies|programme|program)\b", re.I)
 TITLE_ZH = re.compile(r"^(?P<t>[^。：:\n]{0,80}?(?:关于|印发)[^。：:\n]{2,160}?(?:的)?(?:通知|指导意见|实施意见|若干意见|意见|办法|决定|公告|通告|规定|方案|细则|条例|函|批复|措施))")
 TITLE_ZH_BARE = re.compile(r"^(?P<t>[^。：:\n]{2,60}(?:法|条例|规定|办法|通知|意见|公告|方案))$")
@@ -28,9 +43,6 @@ ISSUER_PART_EN = [
     re.compile(r"\bissued\s+by\s+(?P<p>.{3,300}?)(?:[.;:]|$)", re.I),
 ]
 ISSUER_PART_ZH = [re.compile(r"^(?P<p>[^。：:]{2,120}?)(?:关于|印发|发布)")]
-# The adoption note under a law's title: "（2017年9月1日第十二届全国人民代表大会常务委员会第二十九次会议修订）",
-# "(Adopted at the 28th Meeting of the Standing Committee of the Ninth National People's Congress on June 29, 2002)"
-ADOPTION_NOTE = re.compile(r"^\s*[（(](?P<p>[^（()）]{6,400}?(?:通过|修订|修正|公布|adopted|amended|revised|promulgated)[^（()）]{0,200})[）)]\s*$", re.I)
 ADDRESSEE = re.compile(r"(各省|各地区|各部门|各有关单位|各直属|各市|各县|provinces|departments|units|governments|bureaus|commissions|institutions)", re.I)
 _STOP = {"of", "the", "and", "china", "people", "s", "republic", "prc", "state", "national", "jointly", "issued", "by"}
 
@@ -74,6 +86,8 @@ def find_back(text: str, units: list[Unit], mentions: list[Mention]) -> tuple[in
     for i in window:
         u = units[i]
         t = text[u.start:u.end]
+        if starts_with_field(t, _NOT_SIGNATURE) or effective_rx().search(t):
+            continue  # "发布时间：2020-03-01", "Updated: …", "…施行": the page's or the effective date, not the signature's
         if find_dates(t) and len(_residual(text, u.start, u.end, mentions)) <= 3 and len(t) <= 160:
             date_i = i
             break
@@ -101,6 +115,8 @@ def find_title(text: str, units: list[Unit], lang: str) -> tuple[str | None, tup
             return text[off:end].strip(), (off, end), i
     for i, u in enumerate(units[:12]):
         t = text[u.start:u.end]
+        if _first_item(text, units, i, lang):
+            break  # no title line: the first numbered item is a measure, not the title
         m = TITLE_ZH.match(t) or TITLE_ZH_BARE.match(t.strip())
         if m:
             return m.group("t").strip(), (u.start, u.start + m.end("t")), i
@@ -124,6 +140,18 @@ def find_title(text: str, units: list[Unit], lang: str) -> tuple[str | None, tup
             return t, (u.start, u.end), -1
         return t[:200].rsplit(" ", 1)[0], (u.start, u.start + 200), -1
     return None, None, -1
+
+
+def _first_item(text: str, units: list[Unit], i: int, lang: str) -> bool:
+    """Whether units[i] opens a numbered list: it starts with item 1 of a style whose item 2 follows."""
+    mk = match_marker(text[units[i].start:units[i].end], lang)
+    if mk is None or mk.n != 1:
+        return False
+    for u in units[i + 1:i + 60]:
+        nxt = match_marker(text[u.start:u.end], lang)
+        if nxt is not None and nxt.style == mk.style and nxt.n == 2:
+            return True
+    return False
 
 
 _OPEN_END = re.compile(r"\b(on|of|for|and|the|to|in|about|concerning|regarding|with|by|a|an)$", re.I)
@@ -157,26 +185,39 @@ def extract_metadata(text: str, units: list[Unit], mentions: list[Mention], lang
         if t.endswith((":", "：")) and ADDRESSEE.search(t) and i >= front_end - 1:
             front_end = i + 1
             break
+    fields = find_fields(text)
     head_end = units[front_end - 1].end if front_end else (units[0].end if units else 0)
-    num = find_doc_number(text, 0, max(head_end, min(len(text), 600)))
+    num = _field_number(text, fields) or find_doc_number(text, 0, max(head_end, min(len(text), 600)))
     if num:
         meta.doc_number, meta.doc_number_span = num
+        a, b = num[1]
         for i, u in enumerate(units[:15]):
-            if u.start <= num[1][0] < u.end and text[u.start:u.end].strip() == num[0] and i >= front_end:
-                front_end = i + 1
+            if a <= u.start and u.end <= b or (u.start <= a < u.end and as_printed(text[u.start:u.end]) == num[0]):
+                front_end = max(front_end, i + 1)
     back_start, date_i = find_back(text, units, mentions)
     back_start = max(back_start, front_end)
     meta.front = set(range(front_end))
     sig_end = date_i + 1 if date_i is not None else len(units)
     meta.back = set(range(back_start, sig_end))
     meta.closing = set(range(sig_end, len(units)))
-    meta.issuers = _issuers(text, units, mentions, lang, span, back_start, date_i)
-    meta.date, meta.date_evidence = _issue_date(text, units, front_end, date_i, meta.doc_number)
+    notes = adoption_lines(text, units)
+    meta.issuers = _issuers(text, units, mentions, lang, span, back_start, date_i, notes)
+    meta.issuers = _more_issuers(text, units, mentions, lang, meta, fields)
+    meta.date, meta.date_evidence = _issue_date(text, units, front_end, date_i, meta.doc_number, fields, notes)
     return meta
 
 
-def _issuers(text, units, mentions, lang, title_span, back_start, date_i) -> list[Issuer]:
-    zones: list[tuple[int, int]] = []
+def _field_number(text: str, fields: list[Field]) -> tuple[str, tuple[int, int]] | None:
+    """The document number of a 发文字号 / "Document No.:" field."""
+    for f in fields:
+        if f.kind == "number" and re.search(r"\d", text[f.value[0]:f.value[1]]):
+            found = find_doc_number(text, *f.value)
+            return found or (as_printed(text[f.value[0]:f.value[1]]), f.value)
+    return None
+
+
+def _issuers(text, units, mentions, lang, title_span, back_start, date_i, notes) -> list[Issuer]:
+    zones: list[tuple[int, int]] = list(notes)
     if title_span:
         t = text[title_span[0]:title_span[1]]
         for rx in ISSUER_PART_ZH if lang == "zh" else ISSUER_PART_EN:
@@ -189,9 +230,6 @@ def _issuers(text, units, mentions, lang, title_span, back_start, date_i) -> lis
         m = ISSUER_PART_EN[2].search(t) if lang == "en" else None
         if m:
             zones.append((u.start + m.start("p"), u.start + m.end("p")))
-    note = adoption_note(text, units)
-    if note:
-        zones.append(note)
     if back_start < len(units):
         last = date_i if date_i is not None else len(units) - 1
         zones.append((units[back_start].start, units[last].end))
@@ -200,27 +238,53 @@ def _issuers(text, units, mentions, lang, title_span, back_start, date_i) -> lis
         for m in _orgs(mentions, a, b):
             if can_issue(m):
                 found.setdefault(m.iri, []).append(m)
+    return _as_issuers(text, found)
+
+
+def _as_issuers(text: str, found: dict[str, list[Mention]], office: frozenset[str] = frozenset()) -> list[Issuer]:
+    """Issuers from the mentions that name them: each with its parent organisation and the bodies it succeeds."""
     vocab = load_vocabulary()
-    out = []
+    out: dict[str, Issuer] = {}
     for iri, ms in found.items():
-        sub = _sub_organization(text, ms)
-        out.append(Issuer(iri=iri, notation=vocab.by_iri[iri].notation, evidence=tuple(ms), sub_organization=sub))
-        parent = vocab.by_iri[iri].parent_org
-        if parent and parent not in found:
-            out.append(Issuer(iri=parent, notation=vocab.by_iri[parent].notation, evidence=tuple(ms)))
-    return sorted(out, key=lambda i: i.notation)
+        sub = "GO" if iri in office else _sub_organization(text, ms)
+        out[iri] = Issuer(iri=iri, notation=vocab.by_iri[iri].notation, evidence=tuple(ms), sub_organization=sub)
+    for iri, ms in found.items():
+        for more in (vocab.by_iri[iri].parent_org, *vocab.by_iri[iri].replaces):
+            if more and more not in out:
+                out[more] = Issuer(iri=more, notation=vocab.by_iri[more].notation, evidence=tuple(ms))
+    return sorted(out.values(), key=lambda i: i.notation)
 
 
-def adoption_note(text: str, units: list[Unit]) -> tuple[int, int] | None:
-    """The span of a law's adoption note (the bracketed line under its title), if any."""
-    for u in units[:6]:
-        line_start = text.rfind("\n", 0, u.start) + 1
-        line_end = text.find("\n", u.start)
-        line_end = len(text) if line_end == -1 else line_end
-        m = ADOPTION_NOTE.match(text[line_start:line_end])
-        if m:
-            return line_start + m.start("p"), line_start + m.end("p")
-    return None
+def _more_issuers(text, units, mentions, lang, meta: Metadata, fields: list[Field]) -> list[Issuer]:
+    """The issuers named by the number's prefix, by the number itself ("No. 13 [2019] of the Ministry of
+    Finance", 财政部 税务总局公告…), by the page's issuer fields and, when none is named anywhere, the
+    department that speaks in a news release."""
+    found: dict[str, list[Mention]] = {i.iri: list(i.evidence) for i in meta.issuers}
+    office: set[str] = {i.iri for i in meta.issuers if i.sub_organization == "GO"}
+    if meta.doc_number_span:
+        a, b = meta.doc_number_span
+        hit = prefix_issuers(meta.doc_number)
+        if hit:
+            label, concepts = hit
+            for c in concepts:
+                rule = f'docNumberPrefix@{label.lang} "{label.text}"'
+                found.setdefault(c.iri, []).append(Mention(c.iri, c.notation, c.kind, a, b, text[a:b], rule))
+                if label.kind == "office":
+                    office.add(c.iri)
+        for m in _orgs(mentions, a, b):
+            if can_issue(m):
+                found.setdefault(m.iri, []).append(m)
+    for f in fields:
+        if f.kind == "issuer" and f.value[1] > f.value[0]:
+            value = text[f.value[0]:f.value[1]]
+            lang_v = "zh" if re.search(r"[\u4e00-\u9fff]", value) else "en"
+            for m in lexicon(lang_v).find(text, [Unit(f.value[0], f.value[1], 0)]):
+                if can_issue(m):
+                    found.setdefault(m.iri, []).append(m)
+    if not found:
+        for m in speakers(text, units, [m for m in mentions if can_issue(m)], lang):
+            found.setdefault(m.iri, []).append(m)
+    return _as_issuers(text, found, frozenset(office))
 
 
 def _sub_organization(text: str, ms: list[Mention]) -> str | None:
@@ -239,25 +303,23 @@ def _sub_organization(text: str, ms: list[Mention]) -> str | None:
     return None
 
 
-def _issue_date(text, units, front_end, date_i, doc_number):
+def _issue_date(text, units, front_end, date_i, doc_number, fields, notes):
+    for f in fields:  # 成文日期：…, "Date of Issuance: …" (a page's 发布日期 / "Updated:" never)
+        if f.kind == "issue_date":
+            ds = find_dates(text[f.value[0]:f.value[1]], month_first=True)
+            if ds:
+                return _dated(text, f.value[0], ds[0])
+    if date_i is None:
+        date_i = _cover_signature(text, units, front_end)
     if date_i is not None:
         u = units[date_i]
         ds = find_dates(text[u.start:u.end])
         if ds:
-            s, e, d = ds[-1]
-            return d.isoformat(), (u.start + s, u.start + e, text[u.start + s:u.start + e])
-    note = adoption_note(text, units)
-    if note:
-        ds = find_dates(text[note[0]:note[1]])
-        if ds:  # the latest adoption or revision is the version's date
-            s, e, d = max(ds, key=lambda x: x[2])
-            return d.isoformat(), (note[0] + s, note[0] + e, text[note[0] + s:note[0] + e])
-    m = _CHENGWEN.search(text, 0, min(len(text), 3000))
-    if m:
-        ds = find_dates(text[m.end():m.end() + 20])
-        if ds and ds[0][0] == 0:
-            s, e, d = ds[0]
-            return d.isoformat(), (m.end() + s, m.end() + e, text[m.end() + s:m.end() + e])
+            return _dated(text, u.start, ds[-1])
+    dated = [(a, d) for a, b in notes for d in find_dates(text[a:b])]
+    if dated:  # the latest adoption, revision, approval or promulgation is the version's date
+        a, d = max(dated, key=lambda x: x[1][2])
+        return _dated(text, a, d)
     head = text[: units[min(len(units) - 1, front_end + 3)].end] if units else ""
     m = _ISSUED_ON.search(head)
     if m:
@@ -270,6 +332,29 @@ def _issue_date(text, units, front_end, date_i, doc_number):
             except ValueError:
                 pass
     return None, None
+
+
+def _dated(text: str, offset: int, found) -> tuple[str, tuple[int, int, str]]:
+    s, e, d = found
+    return d.isoformat(), (offset + s, offset + e, text[offset + s:offset + e])
+
+
+def _cover_signature(text: str, units: list[Unit], front_end: int) -> int | None:
+    """The date line of a signature that is not at the end: a cover letter's or a notice's, followed by its
+    attachment or a note (附件, (此件公开发布), Annex …). A date line before the body (a page's date) is not."""
+    after = after_signature_rx("zh"), after_signature_rx("en")
+    for i in range(max(front_end, 1), len(units) - 1):
+        u = units[i]
+        t = text[u.start:u.end].strip()
+        if len(t) > 40 or not _whole_line(text, u) or starts_with_field(t, _NOT_SIGNATURE) or effective_rx().search(t):
+            continue
+        ds = find_dates(t)
+        if not ds or len(re.sub(r"[\s,.，。]", "", t[:ds[0][0]] + t[ds[-1][1]:])) > 2:
+            continue
+        nxt = text[units[i + 1].start:units[i + 1].end]
+        if any(rx.match(nxt) for rx in after):
+            return i
+    return None
 
 
 def _year_hint(text: str, doc_number: str | None) -> str | None:
