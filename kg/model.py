@@ -22,6 +22,18 @@ class Source:
     sha256: str
     size: int
     offsets: Any = None  # a kg.text.normalise.Normalised when the canonical text differs from the raw
+    media_type: str = "text/plain"  # what the file was read as: text/html, application/pdf, … (dcterms:format)
+    # what a web page says about itself ((field, value) pairs: title, articletitle, pubdate, issuer …):
+    # candidates for the metadata stage, never trusted over the document's own text
+    page_meta: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def read_as(self) -> str:
+        """How the file was read, for its fate line: its encoding, or its format for PDF and Word."""
+        kind = {"text/html": "HTML", "application/pdf": "PDF text layer"}.get(self.media_type, "DOCX")
+        if self.media_type == "text/plain":
+            return self.encoding
+        return f"{kind}, {self.encoding}" if self.encoding else kind
 
     @property
     def raw_text(self) -> str:

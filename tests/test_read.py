@@ -1,5 +1,7 @@
 """Decoding never loses or invents a character, and says why a file cannot be used."""
 
+from pathlib import Path
+
 import pytest
 
 from kg.errors import InputError
@@ -60,3 +62,95 @@ def test_read_source_records_encoding_and_hash(tmp_path):
     p.write_bytes(TEXT.encode("gb18030"))
     src = read_source(p)
     assert src.encoding == "gb18030" and src.text == TEXT and len(src.sha256) == 64
+
+
+# --- folders: every file has a fate (issue 14 and 18) ----------------------------------------------
+
+def test_read_folder_reads_every_supported_kind_and_says_why_not_for_the_rest(tmp_path):
+    for name in ("a.txt", "b.html", "c.htm", "d.shtml", "e.pdf", "f.docx", "g.doc", "h.wps", "i.md", "noext",
+                 ".hidden.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config.txt").write_bytes(b"x")
+    files, problems = find_inputs([tmp_path])
+    assert [f.name for f in files] == ["a.txt", "b.html", "c.htm", "d.shtml", "e.pdf", "f.docx"]
+    reasons = {Path(p).name: why for p, why in problems}
+    assert set(reasons) == {"g.doc", "h.wps", "i.md", "noext", ".hidden.txt", ".git"}
+    assert "legacy Word document (.doc)" in reasons["g.doc"] and "WPS" in reasons["h.wps"]
+    assert "(.md)" in reasons["i.md"] and "(no extension)" in reasons["noext"]
+    assert reasons[".hidden.txt"] == "hidden file (name starts with '.'), not read"
+    assert reasons[".git"] == "hidden folder (name starts with '.'), not read"
+
+
+def test_read_a_file_named_on_the_command_line_is_read_whatever_its_name(tmp_path):
+    (tmp_path / ".hidden.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "notes.md").write_text(TEXT, encoding="utf-8")
+    files, problems = find_inputs([tmp_path / ".hidden.txt", tmp_path / "notes.md"])
+    assert [f.name for f in files] == [".hidden.txt", "notes.md"] and problems == []
+    assert read_source(tmp_path / "notes.md").text == TEXT
+
+
+def test_read_deep_folders_are_walked_without_recursion(tmp_path, monkeypatch):
+    import os
+    import sys
+
+    deep = tmp_path
+    depth = sys.getrecursionlimit() + 200
+    monkeypatch.chdir(tmp_path)  # build the chain with short relative steps (an absolute path would be too long)
+    for _ in range(depth):
+        os.mkdir("d")
+        os.chdir("d")
+    Path("policy.txt").write_text(TEXT, encoding="utf-8")
+    files, problems = find_inputs([deep])
+    assert problems == [] and [f.name for f in files] == ["policy.txt"]
+    assert str(files[0]).count("/d") == depth
+
+
+def test_read_too_long_a_path_is_one_line_with_the_path(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    def too_long(path, *a, **k):
+        raise OSError(errno.ENAMETOOLONG, "File name too long", str(path))
+
+    monkeypatch.setattr(os, "stat", too_long)
+    files, problems = find_inputs([tmp_path / "x.txt"])
+    assert files == [] and len(problems) == 1
+    assert problems[0][0] == str(tmp_path / "x.txt") and "path too long" in problems[0][1]
+    assert "\n" not in problems[0][1]
+
+
+def test_read_a_file_that_changes_while_read_is_refused_with_before_and_after(tmp_path, monkeypatch):
+    import os
+    from types import SimpleNamespace
+
+    p = tmp_path / "growing.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    real_fstat, calls = os.fstat, []
+
+    def fstat(fd):  # the second look (after the read) sees the file grown, as a writer appending would
+        st = real_fstat(fd)
+        calls.append(fd)
+        if len(calls) == 1:
+            return st
+        return SimpleNamespace(st_mode=st.st_mode, st_size=st.st_size + 100, st_mtime_ns=st.st_mtime_ns + 10**9)
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    with pytest.raises(InputError, match=r"changed while it was read \(size \d+ -> \d+ bytes.*mtime .* -> "):
+        read_source(p)
+    monkeypatch.setattr(os, "fstat", real_fstat)
+    assert read_source(p).text == TEXT  # an unchanged file is read
+
+
+def test_read_file_names_are_shown_escaped_on_one_line(tmp_path):
+    from kg.build.report import fate_line
+    from kg.model import FileFate
+    from kg.text.read import shown
+
+    assert shown("a\nb\tc\\d.txt") == "a\\nb\\tc\\\\d.txt" and shown("普通.txt") == "普通.txt"
+    assert shown("bad\udcffname.txt") == "bad\ufffdname.txt"
+    (tmp_path / "bad\nname.md").write_bytes(b"x")
+    _, problems = find_inputs([tmp_path])
+    line = fate_line(FileFate(problems[0][0], "skipped", problems[0][1]))
+    assert "\n" not in line and "bad\\nname.md" in line
+    assert "\n" not in fate_line(FileFate("x\ny.txt", "built", measures=1, encoding="utf-8"))

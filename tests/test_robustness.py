@@ -290,7 +290,7 @@ def test_robust_walk_survives_fifos_broken_links_and_symlink_loops(tmp_path):
     ("missing.txt", "no such file or directory"),
     ("missing-folder/", "no such file or directory"),
     ("empty-folder", "folder holds no .txt file"),
-    ("only-md", "folder holds no .txt file"),
+    ("only-md", "not a kind kg reads (.md)"),
     ("pipe.txt", "named pipe"),
     ("dangling.txt", "broken symbolic link"),
 ])

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kg.io import write_atomic
 from kg.model import FileFate
+from kg.text.inputs import shown
 
 REPORT_SUFFIX = ".report.json"
 FORMAT = 1
@@ -116,8 +117,8 @@ def _sha256_file(path: Path) -> str:
 
 def fate_line(f: FileFate) -> str:
     if f.status == "built":
-        return f"  built    {_text(f.path)} ({f.encoding}, {f.measures} measure{'s' if f.measures != 1 else ''})"
-    return f"  {f.status:<8} {_text(f.path)}: {f.reason}"
+        return f"  built    {shown(f.path)} ({f.encoding}, {f.measures} measure{'s' if f.measures != 1 else ''})"
+    return f"  {f.status:<8} {shown(f.path)}: {f.reason}"
 
 
 def fate_lines(fates: list[FileFate], report_file: Path | None = None,

@@ -218,7 +218,7 @@ def parts_and_fates(results: list[Result]) -> tuple[list[DocPart], list[FileFate
             fates.append(FileFate(path, "skipped", why))
         else:
             parts.append(part)
-            fates.append(FileFate(path, "built", measures=part.measures, encoding=part.record.source.encoding))
+            fates.append(FileFate(path, "built", measures=part.measures, encoding=part.record.source.read_as))
     return parts, fates
 
 

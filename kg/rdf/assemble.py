@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.model import DocRecord, Mention, Segment, Source
-from kg.namespaces import OA, ORG, SMEKG
+from kg.namespaces import OA, ORG, SCHEMA, SMEKG
 from kg.rdf.iris import evidence_iri, segment_iri
 from kg.rdf.ntriples import Row, nt_integer, nt_rows, nt_string
 from kg.rdf.triples import Triples
@@ -56,7 +56,11 @@ class Assembler:
         g.add((doc, RDF.type, SMEKG.PolicyDocument))
         g.add((doc, DCTERMS.source, Literal(src.name)))
         g.add((doc, DCTERMS.language, Literal(lang, datatype=XSD.language)))
-        g.add((doc, SMEKG.encoding, Literal(src.encoding)))
+        if src.encoding:  # PDF and Word files have no character encoding of their own
+            g.add((doc, SMEKG.encoding, Literal(src.encoding)))
+        g.add((doc, DCTERMS["format"], Literal(src.media_type)))
+        if src.media_type != "text/plain":  # the text read from the file: evidence offsets point into it
+            g.add((doc, SCHEMA.text, Literal(src.raw_text)))
         g.add((doc, SMEKG.sha256, Literal(src.sha256)))
         g.add((doc, SMEKG.duplicatesRemoved, Literal(record.duplicates_removed)))
         g.add((doc, SMEKG.noiseRemoved, Literal(record.noise_removed)))

@@ -1,9 +1,11 @@
-"""Stage 1: find the input files and decode them without ever losing or inventing a character.
+"""Stage 1: read the input files (found by kg.text.inputs) to text without losing or inventing a character.
 
-Every path given either yields files to read or a reason why it cannot be used (no such path, a
-broken symbolic link, a symlink loop, a named pipe, a folder without .txt files, no permission), so
-the build can report each input's fate. Reading opens the file without blocking (a FIFO that slipped
-through never hangs the build) and refuses anything that is not a regular file.
+What a file is read as: its suffix in SUFFIX_MEDIA_TYPES (.html/.htm/.shtml, .pdf, .docx; .txt), and
+a page whose content is HTML is read as HTML whatever its name (kg.text.sources: web, pdf, word).
+The text returned is the text the extractor reads: evidence offsets point into it, and for a format
+other than plain text the graph keeps it (kg.rdf.assemble). Reading opens the file without blocking
+(a FIFO that slipped through never hangs the build), refuses anything that is not a regular file,
+and refuses a file that changed while it was read (its size or mtime before and after differ).
 
 Decoding, in order: strict UTF-8 (with or without BOM), a UTF-32/UTF-16 byte-order mark, BOM-less
 UTF-16 (by its NUL pattern), strict GB18030 (GBK and GB2312 are subsets; Big5 is told apart by
@@ -17,16 +19,17 @@ goes into the Source and from there into the graph's provenance (smekg:encoding)
 from __future__ import annotations
 
 import codecs
-import errno
 import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable
 from pathlib import Path
 
 from kg.errors import InputError
 from kg.model import Source
+from kg.text.inputs import DOCX_TYPE, find_inputs, kind, media_type_of, shown, stat_error
+
+__all__ = ["decode", "display_name", "find_inputs", "read_bytes", "read_source", "shown", "source_from_text"]
 
 MAX_BYTES = 512 * 1024 * 1024
 _BOMS = (
@@ -50,91 +53,6 @@ _MAGIC = (
 )
 _CONTROLS = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
-
-
-# --- finding the inputs -------------------------------------------------------------------------
-
-def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """The .txt files under `paths` (sorted, each once) and the paths that could not be used, with why."""
-    files: dict[str, Path] = {}
-    problems: list[tuple[str, str]] = []
-    for p in paths:
-        p = Path(p)
-        why = _unusable(p)
-        if why:
-            problems.append((str(p), why))
-        elif p.is_dir():
-            found = list(_walk_txt(p, problems))
-            if not found:
-                problems.append((str(p), "folder holds no .txt file"))
-            for f in found:
-                files.setdefault(os.path.realpath(f), f)
-        else:
-            files.setdefault(os.path.realpath(p), p)
-    return sorted(files.values(), key=lambda f: (f.name, str(f))), problems
-
-
-def _unusable(p: Path) -> str | None:
-    """Why `p` (given or found) cannot be used as a file or folder of inputs, or None if it can."""
-    try:
-        st = os.stat(p)
-    except OSError as e:
-        return _stat_error(p, e)
-    if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
-        return None
-    return f"not a regular file but {_kind(st.st_mode)}"
-
-
-def _stat_error(p: Path, e: OSError) -> str:
-    if e.errno == errno.ELOOP:
-        return "symlink loop (too many levels of symbolic links)"
-    if e.errno in (errno.ENOENT, errno.ENOTDIR):
-        if os.path.islink(p):
-            return f"broken symbolic link (target {os.readlink(p)!r} does not exist)"
-        return "no such file or directory"
-    if e.errno == errno.EACCES:
-        return "permission denied"
-    return f"cannot read: {e.strerror or e}"
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "neither a file nor a folder"
-
-
-def _walk_txt(folder: Path, problems: list[tuple[str, str]]):
-    """The .txt files under `folder`, sorted, following symbolic links but never around a loop."""
-    seen_dirs: set[str] = set()
-
-    def onerror(err: OSError) -> None:
-        problems.append((str(err.filename), f"cannot read folder: {err.strerror}"))
-
-    for dirpath, dirnames, filenames in os.walk(folder, onerror=onerror, followlinks=True):
-        real = os.path.realpath(dirpath)
-        if real in seen_dirs:
-            # a link back to a folder above it is a loop (reported); a second way into a folder
-            # already read is not (its files are read once, silently)
-            parent = os.path.realpath(os.path.dirname(dirpath))
-            if parent == real or parent.startswith(real.rstrip(os.sep) + os.sep):
-                problems.append((dirpath, "symlink loop (folder links back to itself), not followed"))
-            dirnames.clear()
-            continue
-        seen_dirs.add(real)
-        dirnames.sort()
-        for name in sorted(filenames):
-            if not name.lower().endswith(".txt") or name.startswith("."):
-                continue
-            f = Path(dirpath) / name
-            why = _unusable(f)
-            if why:
-                problems.append((str(f), why))
-            else:
-                yield f
 
 
 # --- decoding -----------------------------------------------------------------------------------
@@ -285,7 +203,9 @@ def read_bytes(path: Path) -> bytes:
     """The bytes of a regular file; InputError (with the reason) for anything else.
 
     The file is opened without blocking and checked on the open descriptor, so a FIFO or a device
-    named *.txt is refused instead of hanging the build, whatever happened since it was listed.
+    named *.txt is refused instead of hanging the build, whatever happened since it was listed. A
+    file whose size or modification time differs after the read from before it (rewritten while
+    read: a torn copy) is refused with both.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
@@ -293,31 +213,69 @@ def read_bytes(path: Path) -> bytes:
     except IsADirectoryError:
         raise InputError("is a folder, not a file") from None
     except OSError as e:
-        raise InputError(_stat_error(Path(path), e)) from None
+        raise InputError(stat_error(Path(path), e)) from None
     with os.fdopen(fd, "rb", buffering=0) as f:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             raise InputError("is a folder, not a file")
         if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"not a regular file but {_kind(st.st_mode)}")
+            raise InputError(f"not a regular file but {kind(st.st_mode)}")
         if st.st_size > MAX_BYTES:
             raise InputError(f"file too large ({st.st_size} bytes, limit {MAX_BYTES})")
         try:
             data = f.read()  # sized from fstat: one buffer as large as the file, not as the limit
         except OSError as e:
             raise InputError(f"cannot read file: {e.strerror or e}") from None
+        _unchanged(st, os.fstat(fd), len(data))
     if len(data) > MAX_BYTES:
         raise InputError(f"file too large (over {MAX_BYTES} bytes)")
     return data
 
 
+def _unchanged(before: os.stat_result, after: os.stat_result, read: int) -> None:
+    """InputError when the file changed while it was read (size or mtime moved, or fewer bytes came)."""
+    if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (read, before.st_mtime_ns):
+        return
+    raise InputError(
+        f"file changed while it was read (size {before.st_size} -> {after.st_size} bytes, {read} read; "
+        f"mtime {_when(before.st_mtime_ns)} -> {_when(after.st_mtime_ns)}): not built from a torn copy")
+
+
+def _when(ns: int) -> str:
+    import datetime
+
+    return datetime.datetime.fromtimestamp(ns / 1e9, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def read_text(path: Path, data: bytes) -> tuple[str, str, str, tuple]:
+    """(text, encoding, media type, page-metadata candidates) of a file's bytes, by its kind: the
+    suffix of its name, or an HTML page whatever its name. InputError if it cannot be read."""
+    media_type = media_type_of(Path(path).name) or "text/plain"
+    if media_type == "application/pdf":
+        from kg.text.sources.pdf import pdf_text
+
+        return pdf_text(data), "", media_type, ()
+    if media_type == DOCX_TYPE:
+        from kg.text.sources.word import docx_text
+
+        return docx_text(data), "", media_type, ()
+    from kg.text.sources.web import html_text, looks_like_html
+
+    if media_type == "text/html" or looks_like_html(data):
+        text, encoding, meta = html_text(data, decode)
+        return text, encoding, "text/html", meta
+    text, encoding = decode(data)
+    return text, encoding, "text/plain", ()
+
+
 def read_source(path: Path) -> Source:
-    """Read and decode one file; InputError (with the reason) if it cannot be used."""
+    """Read one file to text; InputError (with the reason) if it cannot be used."""
     path = Path(path)
     data = read_bytes(path)
-    text, encoding = decode(data)
+    text, encoding, media_type, meta = read_text(path, data)
     return Source(name=display_name(path.name), path=str(path), text=text, encoding=encoding,
-                  sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+                  sha256=hashlib.sha256(data).hexdigest(), size=len(data), media_type=media_type,
+                  page_meta=meta)
 
 
 def source_from_text(text: str, name: str = "text.txt") -> Source:
