@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rich import box
 from rich.console import Console
@@ -20,15 +21,21 @@ _NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, 
 _NS = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
 
 
+_PN_LOCAL = re.compile(r"[A-Za-z0-9_\u00c0-\U000effff](?:[A-Za-z0-9_.\-\u00b7\u00c0-\U000effff]*"
+                       r"[A-Za-z0-9_\-\u00b7\u00c0-\U000effff])?")
+
+
 def _short(t: object) -> str:
-    """A cell: IRIs shortened with kg's prefixes (id:doc/…, smekg:…), literals as their text."""
+    """A cell that can be pasted back into a query as it is: an IRI as a prefixed name (smekg:targets,
+    id:department/PBC is not one, so) where its local part is a valid SPARQL name, else in <…>;
+    literals as their text."""
     s = term_str(t)
-    if isinstance(t, Literal):
+    if isinstance(t, Literal) or not isinstance(t, URIRef):
         return s
     for ns, p in _NS:
-        if s.startswith(ns) and len(s) > len(ns):
+        if s.startswith(ns) and len(s) > len(ns) and _PN_LOCAL.fullmatch(s[len(ns):]):
             return f"{p}:{s[len(ns):]}"
-    return s
+    return f"<{s}>"
 
 
 def _print(renderable, file=None, width: int | None = None) -> None:

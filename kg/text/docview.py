@@ -72,10 +72,12 @@ def span_mention(iri: str, code: str, kind: str, text: str, start: int, end: int
 
 
 def slug(text: str, limit: int = 80) -> str:
-    """A path segment from free text (percent-encoded, shortened with a stable hash when long)."""
+    """A path segment from free text, shortened with a stable hash when long: letters and digits of any
+    script are kept as they are (an IRI may hold them, and a reader can read them), everything else is
+    percent-encoded."""
     import hashlib
 
     t = re.sub(r"\s+", " ", text.strip())
     if len(t) > limit:
         t = t[:limit] + "~" + hashlib.sha1(t.encode("utf-8")).hexdigest()[:10]
-    return quote(t, safe="") or "_"
+    return "".join(ch if ch.isalnum() or ch in "-._~" else quote(ch, safe="") for ch in t) or "_"
