@@ -12,7 +12,8 @@ under build/bench/, and reports, as ratios where the issue asks for them:
 - one process against two (and that their outputs are byte-identical);
 - each named query's median latency on graphs of ~100k and ~1M triples: Oxigraph (kg's read-only
   store), the oxrdflib store plugin over the same store, and rdflib's memory store;
-- an incremental rebuild (one document of N changed) against a full build.
+- an incremental rebuild (one document of N changed) against a full build;
+- reading each format (.txt, .html, .pdf, .docx) to text, per MB, beside the extraction (benchmarks/formats.py).
 
 Every measured build runs in a fresh subprocess, so peak memory and warm caches do not leak from one
 measurement into the next. Results go to build/bench.json (rewritten after each section) and a table.
@@ -341,6 +342,9 @@ def table(res: dict) -> str:
                   f"of {inc['full_s']:.1f} s = {inc['ratio'] * 100:.0f} % ({inc['cached']} documents from the cache, "
                   f"store {inc.get('store_load') or '—'}; stages: "
                   + ", ".join(f"{k} {v:.1f} s" for k, v in inc["incremental_stages"].items()) + ")"]
+    from benchmarks.formats import table as formats_table
+
+    lines += formats_table(res["formats"]) if "formats" in res else []
     return "\n".join(lines)
 
 
@@ -360,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="largest corpus also built without the store (the rdflib/Turtle-only path)")
     ap.add_argument("--probe-mb", type=float, default=0.2, help="corpus size that measures triples per MB")
     ap.add_argument("--in-process", action="store_true", help="no subprocess per measurement (for the smoke test)")
-    ap.add_argument("--skip", default="", help="comma-separated sections to skip: throughput,queries,incremental")
+    ap.add_argument("--skip", default="", help="comma-separated sections to skip: throughput,queries,incremental,formats")
     a = ap.parse_args(argv)
     if a.child:
         print(json.dumps(CHILDREN[a.child[0]](a.child[1:])))
@@ -395,6 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     if "incremental" not in skip:
         print(f"incremental: 1 of {a.incremental_docs} documents …", file=sys.stderr, flush=True)
         res["incremental"] = section_incremental(a.work, a.incremental_docs)
+        save()
+    if "formats" not in skip:
+        from benchmarks.formats import section_formats
+
+        print("formats: .txt, .html, .pdf, .docx …", file=sys.stderr, flush=True)
+        res["formats"] = section_formats(a.work, repeat=min(a.repeat, 3))
         save()
     res["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     save()
