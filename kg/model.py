@@ -132,6 +132,7 @@ class DocRecord:
     root: Segment
     noise_removed: int = 0
     duplicates_removed: int = 0
+    warnings: tuple[str, ...] = ()  # why a reader should check the document (kg.text.extract.document_warnings)
 
     def measures(self) -> list[Segment]:
         return [s for s in self.root.walk() if s.kind == "measure"]
@@ -146,3 +147,4 @@ class FileFate:
     reason: str = ""
     measures: int = 0
     encoding: str = ""
+    warnings: tuple[str, ...] = ()  # a built document that looks wrong: what to check

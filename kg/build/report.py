@@ -1,5 +1,7 @@
-"""The fate of every input of a build (built, with its encoding and measures, or skipped and why),
-printed as a summary by `kg build` and kept beside the graph for `kg stats`.
+"""The fate of every input of a build (built, with its encoding, measures and warnings, or skipped
+and why), printed as a summary by `kg build` and kept beside the graph for `kg stats`. A built file
+that looks wrong (no measure, most of its text in no measure, neither issuer nor date: computed by
+kg.text.extract.document_warnings) is named on a "warning: path: …" line, so a user knows what to read.
 
 `kg build -o build/graph.ttl` writes `build/graph.report.json` (written atomically, after the graph)
 holding one entry per input path and the SHA-256 of the graph file it describes, so `kg stats` shows
@@ -38,7 +40,7 @@ def _text(s: str) -> str:
 def fate_dict(f: FileFate) -> dict:
     d = {"path": _text(f.path), "status": f.status}
     if f.status == "built":
-        d.update(encoding=f.encoding, measures=f.measures)
+        d.update(encoding=f.encoding, measures=f.measures, warnings=list(f.warnings))
     else:
         d["reason"] = f.reason
     return d
@@ -57,6 +59,7 @@ def report_json(fates: Iterable[FileFate], graph_file: Path, graph_bytes: bytes,
         "files": len(fates),
         "built": len(built),
         "skipped": len(fates) - len(built),
+        "warned": sum(1 for f in built if f.warnings),
         "measures": sum(f.measures for f in built),
         "triples": triples,
         "fates": [fate_dict(f) for f in fates],
@@ -121,10 +124,17 @@ def fate_line(f: FileFate) -> str:
     return f"  {f.status:<8} {shown(f.path)}: {f.reason}"
 
 
+def warning_lines(fates: Iterable[FileFate]) -> list[str]:
+    """One line per built file that looks wrong, saying what to check ("warning: path: …"); every such
+    file is named, however many were built."""
+    return [f"warning: {_text(f.path)}: {'; '.join(f.warnings)}" for f in fates if f.status == "built" and f.warnings]
+
+
 def fate_lines(fates: list[FileFate], report_file: Path | None = None,
                list_built_up_to: int = LIST_BUILT_UP_TO) -> list[str]:
     """The per-file summary of a build: a head count, then every skipped file and why, and the
-    built files one by one (or counted, past `list_built_up_to`, with where to find the list)."""
+    built files one by one (or counted, past `list_built_up_to`, with where to find the list), then
+    a warning for each built file that looks wrong."""
     built = [f for f in fates if f.status == "built"]
     skipped = [f for f in fates if f.status != "built"]
     lines = [f"files: {len(built)} built, {len(skipped)} skipped"]
@@ -134,7 +144,7 @@ def fate_lines(fates: list[FileFate], report_file: Path | None = None,
         where = f" (each listed in {report_file} and by `kg stats`)" if report_file else ""
         lines.append(f"  built    {len(built)} files{where}")
     lines += [fate_line(f) for f in skipped]
-    return lines
+    return lines + warning_lines(fates)
 
 
 def print_fates(stored: StoredReport, file=None) -> None:
@@ -149,12 +159,15 @@ def print_fates(stored: StoredReport, file=None) -> None:
     if stored.state != "current":
         console.print(Text(f"files: {stored.note}"))
         return
-    t = Table(title="files (fate of every input of the build)", header_style="bold")
-    for col in ("file", "status", "encoding / reason", "measures"):
+    warned = [d for d in stored.fates if d.get("warnings")]
+    caption = f"{len(warned)} built file(s) look wrong: read them" if warned else None
+    t = Table(title="files (fate of every input of the build)", caption=caption, header_style="bold")
+    for col in ("file", "status", "encoding / reason", "measures", "warnings"):
         t.add_column(col, overflow="fold")
     for d in stored.fates:
         built = d.get("status") == "built"
         t.add_row(Text(str(d.get("path", ""))), Text(str(d.get("status", ""))),
                   Text(str(d.get("encoding", "")) if built else str(d.get("reason", ""))),
-                  Text(str(d.get("measures", "")) if built else ""))
+                  Text(str(d.get("measures", "")) if built else ""),
+                  Text("; ".join(str(w) for w in d.get("warnings") or ())))
     console.print(t)

@@ -83,7 +83,7 @@ class LazyRecord:
     a rebuild that reuses a document's sections needs its metadata and units (the policy grouping,
     the citation index), not its tree. Any other attribute reads the whole record, once."""
 
-    _LIGHT = ("source", "lang", "units", "meta", "noise_removed", "duplicates_removed")
+    _LIGHT = ("source", "lang", "units", "meta", "noise_removed", "duplicates_removed", "warnings")
 
     def __init__(self, light: dict, full_file: Path):
         for k in self._LIGHT:
@@ -218,7 +218,8 @@ def parts_and_fates(results: list[Result]) -> tuple[list[DocPart], list[FileFate
             fates.append(FileFate(path, "skipped", why))
         else:
             parts.append(part)
-            fates.append(FileFate(path, "built", measures=part.measures, encoding=part.record.source.read_as))
+            fates.append(FileFate(path, "built", measures=part.measures, encoding=part.record.source.read_as,
+                                  warnings=tuple(part.record.warnings)))
     return parts, fates
 
 

@@ -44,9 +44,34 @@ def extract_source(source: Source) -> DocRecord:
     closing = [kept[i] for i in sorted(meta.closing)]
     root = segment(text, body, lang, closing=closing)
     counts = cleaned.counts
-    return DocRecord(source=source, lang=lang, units=kept, mentions=mentions, meta=meta, root=root,
-                     noise_removed=counts.get("chrome", 0) + counts.get("spam", 0),
-                     duplicates_removed=counts.get("duplicate", 0))
+    record = DocRecord(source=source, lang=lang, units=kept, mentions=mentions, meta=meta, root=root,
+                       noise_removed=counts.get("chrome", 0) + counts.get("spam", 0),
+                       duplicates_removed=counts.get("duplicate", 0))
+    record.warnings = document_warnings(record)
+    return record
+
+
+MIN_MEASURED_SHARE = 0.5  # below this share of its text in measures, a document's segmentation is suspect
+
+
+def document_warnings(record: DocRecord) -> tuple[str, ...]:
+    """Why a reader should check what was extracted from a document: it yields no measure, most of
+    its body (the text between the title block and the signature) is in no measure but in a preamble
+    or headings, or it has neither issuer nor issue date."""
+    out = []
+    measures = record.measures()
+    meta = record.meta
+    outside = meta.front | meta.back | meta.closing
+    total = sum(u.end - u.start for i, u in enumerate(record.units) if i not in outside)
+    if not measures:
+        out.append("no measure found")
+    elif total:
+        inside = sum(u.end - u.start for m in measures for s in m.walk() for u in s.units)
+        if inside < MIN_MEASURED_SHARE * total:
+            out.append(f"only {100 * inside // total}% of its body is in a measure")
+    if not meta.issuers and not meta.date:
+        out.append("neither an issuer nor an issue date found")
+    return tuple(out)
 
 
 def segment_text(record: DocRecord, seg: Segment) -> str:

@@ -142,14 +142,20 @@ def segment(text: str, body: list[Unit], lang: str, closing: list[Unit] | None =
 
 
 def opens_line(text: str, unit: Unit) -> bool:
-    """Whether `unit` starts its line (nothing but white space before it on the line)."""
-    return not text[text.rfind("\n", 0, unit.start) + 1:unit.start].strip()
+    """Whether `unit` starts its line (nothing but white space before it on the line; looked at over
+    that white space only, so a long run-on line costs nothing)."""
+    i = unit.start
+    while i > 0 and text[i - 1] in " \t\u3000":
+        i -= 1
+    return i == 0 or text[i - 1] in "\n\r"
 
 
 def is_line(text: str, unit: Unit) -> bool:
     """Whether `unit` is a whole line of its own."""
-    end = text.find("\n", unit.end)
-    return opens_line(text, unit) and not text[unit.end:end if end >= 0 else len(text)].strip()
+    j = unit.end
+    while j < len(text) and text[j] in " \t\u3000":
+        j += 1
+    return opens_line(text, unit) and (j == len(text) or text[j] in "\n\r")
 
 
 def _bare_heading(text: str, node: Segment, lang: str) -> bool:
