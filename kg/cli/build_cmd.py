@@ -74,9 +74,11 @@ def build_command(
 
 
 def _report_fates(fates, out: Path, quiet: bool) -> None:
-    """Every input's fate on stderr (built, or skipped and why); under --quiet only the skipped ones."""
-    from kg.build.report import fate_line, fate_lines, report_path
+    """Every input's fate on stderr (built, or skipped and why, and the warnings of built files that look
+    wrong); under --quiet only the skipped ones and the warnings."""
+    from kg.build.report import fate_line, fate_lines, report_path, warning_lines
 
-    lines = [fate_line(f) for f in fates if f.status != "built"] if quiet else fate_lines(fates, report_path(out))
+    lines = [fate_line(f) for f in fates if f.status != "built"] + warning_lines(fates) if quiet \
+        else fate_lines(fates, report_path(out))
     for line in lines:
         typer.echo(line, err=True)
