@@ -46,6 +46,14 @@ class StoreError(KGError):
     """A store or SPARQL endpoint that cannot be read or written."""
 
 
+class OutputError(KGError):
+    """An output that cannot be written (a full disk, a refused permission): one line with the path."""
+
+
+class BuildLocked(KGError):
+    """Another build of the same output is running and the caller would not wait (--no-wait)."""
+
+
 class ValidationFailed(KGError):
     """SHACL validation found violations."""
 

@@ -1,7 +1,8 @@
 """File helpers every stage needs: atomic writes and the build cache's pickles.
 
-Owns: how kg writes a file so that a reader never sees half of it, and how a cache entry is read
-and written. Imports nothing from kg (it is the bottom layer beside errors, model and resources).
+Owns: how kg writes a file so that a reader never sees half of it, advisory locks (one writer per
+output, readers that see the old pair of files or the new pair), and how a cache entry is read and
+written. Imports nothing from kg (it is the bottom layer beside errors, model and resources).
 """
 
 from __future__ import annotations
@@ -10,7 +11,80 @@ import os
 import pickle
 import stat
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no advisory locks
+    fcntl = None  # type: ignore[assignment]
+
+
+class Locked(OSError):
+    """The lock is held by another process and the caller would not wait."""
+
+
+@contextmanager
+def file_lock(path: Path, shared: bool = False, wait: bool = True,
+              on_wait: Callable[[], None] | None = None, remove: bool = False) -> Iterator[bool]:
+    """Hold an advisory lock (fcntl.flock) on `path`, created if missing, for the `with` block; yields
+    whether it is held (False where locks or the file are unavailable, e.g. a read-only folder for a
+    reader). Another holder: call `on_wait` and wait, or raise Locked when not `wait`. The lock goes
+    with the process: a killed holder releases it. `remove`: delete the lock file when done (a waiter
+    that then holds a deleted file sees it and locks the new one)."""
+    if fcntl is None:
+        yield False
+        return
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    told = False
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError:
+            if not shared:
+                raise
+            yield False
+            return
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                os.close(fd)
+                raise Locked(f"{path} is locked by another process") from None
+            if on_wait is not None and not told:
+                on_wait()
+                told = True
+            fcntl.flock(fd, mode)
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed the file we waited on: lock the current one
+    try:
+        yield True
+    finally:
+        if remove:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        os.close(fd)  # releases the lock
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporary files write_atomic left beside `path` when a process was killed mid-write
+    (call it while holding the output's writer lock: no live writer owns them then)."""
+    gone = []
+    for p in Path(path).parent.glob(f".{Path(path).name}.*.tmp"):
+        try:
+            p.unlink()
+            gone.append(p)
+        except OSError:
+            pass
+    return gone
 
 
 def _keep_mode(fd: int, path: Path) -> None:
@@ -27,6 +101,20 @@ def _keep_mode(fd: int, path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename."""
+    tmp = write_staged(path, data, sync)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_staged(path: Path, data: bytes, sync: bool = True) -> Path:
+    """Write `data` to a temporary file beside `path` (`.NAME.*.tmp`, with the mode `path` has) and
+    return it, for the caller to rename onto `path` when it is time."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -37,13 +125,13 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
             f.flush()
             if sync:
                 os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+    return Path(tmp)
 
 
 def read_pickle(path: Path | str, kind: type | tuple[type, ...]):

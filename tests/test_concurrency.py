@@ -1,24 +1,34 @@
 """Reliability under hostile queries, concurrency and faults (issue 18).
 
+One writer per output: concurrent builds of one output queue on its lock and leave a Turtle file and a
+store that agree (by hash); a failed store load leaves the old pair; readers say when they parse.
+
 No way out to the network: every spelling of SERVICE that some parser reads as SERVICE is refused, and a
 query child cannot open a network socket anyway; a real listener on 127.0.0.1 must receive nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from kg.errors import QueryError, QueryRefused
+from kg.build.job import build
+from kg.errors import OutputError, QueryError, QueryRefused, StoreError
+from kg.io import file_lock
 from kg.sparql import run_query
 from kg.sparql.run import Result, run_isolated
 from kg.sparql.safety import check_network, readings
-from kg.store.local import OxigraphGraph, write_store
-from tests.conftest import DATA
+from kg.store.local import OxigraphGraph, load_graph, store_meta, store_path, write_store
+from tests.conftest import CORPUS, DATA, ROOT
 
 FIXTURE = DATA / "query" / "fixture.ttl"
 
@@ -132,3 +142,77 @@ def test_a_query_child_cannot_open_a_network_socket(listener):
         run_isolated(connect, timeout=None)  # no time limit: still a sandboxed child
     time.sleep(0.3)
     assert hits == []
+
+
+# ---------------------------------------------------------------- one writer per output
+
+
+def _kg(*args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kg", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=ROOT, **kw)
+
+
+def test_two_concurrent_builds_of_one_output_leave_a_turtle_and_store_that_agree(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    for name in ("002_65cecfdfb2946326.txt", "004_fd1c064580b13356.txt"):
+        shutil.copy(CORPUS / name, a / name)
+    shutil.copy(CORPUS / "003_7b45b40aa43ec948.txt", b / "003_7b45b40aa43ec948.txt")
+    out = tmp_path / "out" / "graph.ttl"
+    procs = [_kg("build", str(d), "-o", str(out), "-j", "1") for d in (a, b)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert any("waiting for another build" in err for _, err in results)
+    meta = store_meta(store_path(out))
+    assert meta is not None and meta["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    store = ox.Store.read_only(str(store_path(out) / "db"))
+    assert len(store) == len(Graph().parse(out, format="turtle"))
+    assert not list(out.parent.glob(".graph.ttl.*.tmp"))
+
+
+def test_no_wait_refuses_while_another_build_holds_the_output(tmp_path):
+    out = tmp_path / "graph.ttl"
+    with file_lock(tmp_path / ".graph.ttl.lock"):
+        p = _kg("build", str(CORPUS / "004_fd1c064580b13356.txt"), "-o", str(out), "--no-wait", "-q")
+        _, err = p.communicate(timeout=120)
+    assert p.returncode == 1 and "another build of" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_leftover_temporaries_of_a_killed_build_are_removed_by_the_next(tmp_path):
+    out = tmp_path / "graph.ttl"
+    stale = tmp_path / ".graph.ttl.abc123.tmp"
+    stale.write_bytes(b"half a graph")
+    other = tmp_path / ".other.ttl.abc.tmp"
+    other.write_bytes(b"not ours")
+    build([CORPUS / "004_fd1c064580b13356.txt"], out, workers=1)
+    assert not stale.exists() and other.exists()
+
+
+def test_a_reader_says_when_it_parses_the_turtle_instead_of_the_store(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "build" / "graph.ttl"
+    build([CORPUS / "004_fd1c064580b13356.txt"], out, workers=1, store=store_path(out))
+    monkeypatch.chdir(tmp_path)
+    assert isinstance(load_graph(), OxigraphGraph)
+    assert "parsing" not in capsys.readouterr().err
+    with open(out, "ab") as f:  # the Turtle no longer matches its store
+        f.write(b"\n")
+    g = load_graph()
+    assert not isinstance(g, OxigraphGraph) and len(g) > 0
+    assert "parsing build/graph.ttl into memory" in capsys.readouterr().err
+
+
+def test_a_failed_store_load_leaves_the_old_pair(tmp_path, monkeypatch):
+    out = tmp_path / "graph.ttl"
+    build([CORPUS / "004_fd1c064580b13356.txt"], out, workers=1, store=store_path(out))
+    before = out.read_bytes(), store_meta(store_path(out))
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device", str(tmp_path / "x"))
+
+    monkeypatch.setattr("kg.store.load._plan", full)
+    with pytest.raises((OutputError, StoreError)):
+        build([CORPUS / "002_65cecfdfb2946326.txt"], out, workers=1, store=store_path(out))
+    assert (out.read_bytes(), store_meta(store_path(out))) == before
+    assert not list(tmp_path.glob(".graph.ttl.*.tmp"))

@@ -17,6 +17,7 @@ choices, measured by `python -m benchmarks.run`:
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ from rdflib import Graph
 from kg.build.cache import PairCache, RecordCache, SectionCache, version_key, warm_start
 from kg.build.report import write_report
 from kg.build.workers import Result, default_workers, extract_many, parts_and_fates
-from kg.errors import NoInputError
-from kg.io import write_atomic
+from kg.errors import BuildLocked, NoInputError, OutputError, first_line
+from kg.io import Locked, file_lock, remove_stale_temporaries, write_atomic, write_staged
 from kg.model import DocRecord, FileFate
 from kg.rdf.graph import assemble_rendered
 from kg.rdf.triples import Triples
@@ -154,29 +155,61 @@ def build_graph(inputs: Iterable[Path], workers: int | None = None,
 def build(inputs: Iterable[Path], out: Path, workers: int | None = None,
           progress: Callable[[str], None] | None = None,
           on_files: Callable[[int], None] | None = None,
-          cache_dir: Path | None = None, store: Path | None = None) -> BuildReport:
+          cache_dir: Path | None = None, store: Path | None = None, wait: bool = True,
+          on_wait: Callable[[str], None] | None = None) -> BuildReport:
     """Build and write the graph to `out` (Turtle) atomically: a failed build leaves the old file intact.
 
     `cache_dir`: reuse the extraction of unchanged documents (see RecordCache).
     `store`: also load the graph into an embedded Oxigraph store at this path (kg.store.load: in bulk, or
-    by the triples that changed), swapped in atomically, stamped with the Turtle file it mirrors.
+    by the triples that changed), stamped with the SHA-256 of the Turtle this build wrote; the Turtle
+    and the store are swapped in together (kg.store.local.replace_store), or neither is.
+    One build per output at a time: a lock beside `out` (`.NAME.lock`) is held for the whole build;
+    another build of `out` waits for it (`on_wait` is told why), or raises BuildLocked when not `wait`.
     """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = out.parent / f".{out.name}.lock"
+    try:
+        with file_lock(lock, wait=wait, on_wait=(lambda: on_wait(f"waiting for another build of {out} to finish"))
+                       if on_wait else None, remove=True):
+            remove_stale_temporaries(out)
+            return _build_locked(inputs, out, workers, progress, on_files, cache_dir, store)
+    except Locked:
+        raise BuildLocked(f"another build of {out} is running (lock {lock}); wait for it, or drop --no-wait") from None
+
+
+def _write(write: Callable, out: Path, data: bytes, kept: str = " (the previous graph is left as it was)"):
+    """A write of the output; a full disk or a refused permission is one line with the path."""
+    try:
+        return write(out, data)
+    except OSError as e:
+        raise OutputError(f"cannot write {e.filename or out}: {e.strerror or first_line(e)}{kept}") from None
+
+
+def _build_locked(inputs: Iterable[Path], out: Path, workers: int | None, progress, on_files,
+                  cache_dir: Path | None, store: Path | None) -> BuildReport:
     merged, report = build_merged(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir)
+    lock = os.path.abspath(out.parent / f".{out.name}.lock")
+    report.fates = [f for f in report.fates if os.path.abspath(f.path) != lock]  # our own lock, in an input folder
     t0 = time.perf_counter()
     data = merged.turtle
-    out = Path(out)
-    write_atomic(out, data)
-    report.output = str(out)
     sha = hashlib.sha256(data).hexdigest()
-    write_report(out, report.fates, data, report.triples, sha)
-    report.timings["write"] = time.perf_counter() - t0
-    if store is not None:
+    if store is None:
+        _write(write_atomic, out, data)
+    else:
         from kg.store.load import load
 
-        t1 = time.perf_counter()
-        res = load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, sha)
-        report.timings["store"] = time.perf_counter() - t1
+        staged = _write(write_staged, out, data)
+        try:
+            res = _write(lambda *_: load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, sha,
+                                         staged), Path(store), data)
+        finally:
+            staged.unlink(missing_ok=True)  # renamed onto `out` with the store's swap, or the build failed
+        report.timings["store"] = time.perf_counter() - t0
         report.store = str(store)
         report.store_load, report.store_why = res.mode, res.why
+    report.output = str(out)
+    _write(lambda *_: write_report(out, report.fates, data, report.triples, sha), out, data, kept="")
+    report.timings["write"] = time.perf_counter() - t0 - report.timings.get("store", 0.0)
     report.seconds += time.perf_counter() - t0
     return report

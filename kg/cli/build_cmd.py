@@ -29,6 +29,8 @@ def build_command(
                                "(kept in a cache/ folder beside OUT)."),
     workers: int = typer.Option(None, "--workers", "-j", min=1, help="Processes for extraction (default: all cores, "
                                 "up to 4, on inputs over 200 kB)."),
+    no_wait: bool = typer.Option(False, "--no-wait", help="Exit 1 at once if another build of OUT is running "
+                                 "(by default it waits for it: one build per output at a time)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
     """Build the knowledge graph from policy documents.
@@ -47,7 +49,7 @@ def build_command(
             with progress_bar("extracting", quiet) as (set_total, advance):
                 report = build(inputs, out, workers=workers, progress=advance, on_files=set_total,
                                cache_dir=out.parent / "cache" if cache else None,
-                               store=store_path(out) if local_store else None)
+                               store=store_path(out) if local_store else None, wait=not no_wait, on_wait=say)
         except NoInputError as e:
             fates = e.fates
             if not fates:

@@ -46,8 +46,9 @@ class LoadResult:
 
 
 def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | None],
-         cache_dir: Path | None, mirrors: Path, turtle_sha256: str) -> LoadResult:
-    """Bring the store at `target` to the graph `merged`.
+         cache_dir: Path | None, mirrors: Path, turtle_sha256: str, staged: Path | None = None) -> LoadResult:
+    """Bring the store at `target` to the graph `merged`; `staged`, the new Turtle file not yet renamed
+    onto `mirrors`, is renamed with the store's swap (kg.store.local.replace_store).
 
     `doc_keys`: each section's cache entry (a path under `cache_dir`/version), or None when it is not
     kept in the cache (then it cannot be diffed next time).
@@ -58,11 +59,12 @@ def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | N
     plan = _plan(merged, target, version, doc_keys, cache_dir, shared)
     if isinstance(plan, str):
         write_store(merged.turtle, target, mirrors=mirrors, turtle_sha256=turtle_sha256, turtle=True,
-                    triples=merged.triples, extra={MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
+                    triples=merged.triples, extra={MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)},
+                    staged=staged)
         return LoadResult(target, "bulk", why=plan)
     removed, added = plan
     _update(target, removed, added, merged.triples, mirrors, turtle_sha256,
-            {MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)})
+            {MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)}, staged)
     return LoadResult(target, "incremental", len(removed), len(added))
 
 
@@ -121,7 +123,7 @@ def _ntriples(lines: list[str]) -> bytes:
 
 
 def _update(target: Path, removed: list[str], added: list[str], triples: int, mirrors: Path, turtle_sha256: str,
-            extra: dict[str, bytes]) -> None:
+            extra: dict[str, bytes], staged: Path | None = None) -> None:
     """Copy the store, apply the change to the copy, and swap it in (kg.store.local.replace_store)."""
     import pyoxigraph as ox
 
@@ -138,4 +140,4 @@ def _update(target: Path, removed: list[str], added: list[str], triples: int, mi
         store.flush()
         return triples  # the merged graph's count (len(store) would read every quad)
 
-    replace_store(target, fill, mirrors, turtle_sha256, extra)
+    replace_store(target, fill, mirrors, turtle_sha256, extra, staged)

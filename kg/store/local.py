@@ -13,6 +13,15 @@ Writing is a bulk load into a new folder, then an atomic swap: `graph.store` is 
 the folder of the current load (`.graph.store.<token>/`), replaced with one rename, so a reader sees
 the previous store or the new one, never a half-loaded one. Where symbolic links are not available
 the folders are swapped by two renames.
+
+A build publishes the Turtle file and the store as one step as far as readers can tell: the store is
+loaded into its new folder while the new Turtle waits in a temporary file, then, under an exclusive
+lock (`.graph.store-swap.lock`), the Turtle is renamed into place and the store link swapped. Readers
+take that lock shared while they check the store against the Turtle and open it, so they see the old
+pair or the new pair. The store is stamped with the SHA-256 (and size and time) of the Turtle the
+same build wrote. A reader that must parse the Turtle instead (no store, or one that does not mirror
+it) says so on stderr. The folder of the previous load is kept until the next one, for readers that
+still have it open.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +38,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.errors import StoreError, first_line
+from kg.io import file_lock
 from kg.namespaces import bind_prefixes
 from kg.rdf.export import format_for_suffix
 from kg.store.oxigraph import OxigraphStore
@@ -44,6 +55,12 @@ def store_path(graph_file: Path) -> Path:
     return graph_file.with_name(graph_file.stem + STORE_SUFFIX)
 
 
+def swap_lock(store_dir: Path) -> Path:
+    """The lock under which a store and its Turtle file are swapped (exclusive) or read (shared)."""
+    store_dir = Path(store_dir)
+    return store_dir.parent / f".{store_dir.name}-swap.lock"
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 def _stamp(path: Path) -> dict:
@@ -53,7 +70,7 @@ def _stamp(path: Path) -> dict:
 
 def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
                 turtle_sha256: str | None = None, extra: dict[str, bytes] | None = None,
-                turtle: bool = False, triples: int | None = None) -> Path:
+                turtle: bool = False, triples: int | None = None, staged: Path | None = None) -> Path:
     """Bulk-load N-Triples (Turtle with `turtle`) into a new Oxigraph store and swap it in at
     `target` atomically (replace_store). `triples`: how many there are, when known (counting the
     store reads every quad)."""
@@ -70,18 +87,22 @@ def write_store(ntriples: bytes, target: Path, mirrors: Path | None = None,
         store.flush()
         return triples if triples is not None else len(store)
 
-    return replace_store(target, fill, mirrors, turtle_sha256, extra)
+    return replace_store(target, fill, mirrors, turtle_sha256, extra, staged)
 
 
 def replace_store(target: Path, fill: Callable[[Path], int], mirrors: Path | None = None,
-                  turtle_sha256: str | None = None, extra: dict[str, bytes] | None = None) -> Path:
+                  turtle_sha256: str | None = None, extra: dict[str, bytes] | None = None,
+                  staged: Path | None = None) -> Path:
     """Make a new store in a folder beside `target` (`fill(db)` creates the database at `db`, closes
     it and returns its number of triples), stamp it, and swap it in at `target` atomically; on any
     failure the new folder is removed and the old store is left as it was.
 
     `mirrors`: the graph file this store is a copy of; its size, time and SHA-256 are recorded so
     that readers use the store only while the file is unchanged. `extra`: files written into the
-    store's folder with it (kg.store.load's manifest).
+    store's folder with it (kg.store.load's manifest). `staged`: the new graph file, written beside
+    `mirrors` but not yet renamed onto it: the store is stamped with it, and it is renamed into place
+    together with the store's swap (under the swap lock); on failure it is removed, so the old pair
+    stays as it was.
     """
     target = Path(target)
     parent = target.parent
@@ -92,15 +113,22 @@ def replace_store(target: Path, fill: Callable[[Path], int], mirrors: Path | Non
         real.mkdir()
         meta = {"format": 1, "triples": fill(real / DB_FOLDER), "created": time.time()}
         if mirrors is not None:
+            source = Path(staged or mirrors)  # a rename keeps its size and time
             meta["mirrors"] = os.path.abspath(mirrors)
-            meta.update(_stamp(Path(mirrors)))
-            meta["sha256"] = turtle_sha256 or hashlib.sha256(Path(mirrors).read_bytes()).hexdigest()
+            meta.update(_stamp(source))
+            meta["sha256"] = turtle_sha256 or hashlib.sha256(source.read_bytes()).hexdigest()
         for name, data in (extra or {}).items():
             (real / name).write_bytes(data)
         (real / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        _swap(real, target, token)
+        with file_lock(swap_lock(target)):
+            if staged is not None and mirrors is not None:
+                os.replace(staged, mirrors)
+                staged = None
+            _swap(real, target, token)
     except BaseException as e:
         shutil.rmtree(real, ignore_errors=True)
+        if staged is not None:
+            Path(staged).unlink(missing_ok=True)
         if isinstance(e, (OSError, ValueError, SyntaxError)):
             raise StoreError(f"cannot write the store {target}: {first_line(e, '')}") from None
         raise
@@ -156,10 +184,15 @@ def _swap(real: Path, target: Path, token: str) -> None:
 
 
 def _cleanup(target: Path, keep: Path) -> None:
-    """Remove the folders of earlier loads (readers that have them open keep their files on POSIX)."""
+    """Remove the folders of earlier loads but the latest one (a reader that opened it just before the
+    swap may still open its files) and leftover links."""
     current = os.path.realpath(target)
+    folders = [p for p in target.parent.glob(f".{target.name}.*") if p.is_dir() and not p.is_symlink()]
+    previous = sorted((p for p in folders if os.path.realpath(p) not in (current, os.path.realpath(keep))),
+                      key=lambda p: p.stat().st_mtime_ns)[-1:]
+    spare = {current, os.path.realpath(keep)} | {os.path.realpath(p) for p in previous}
     for p in target.parent.glob(f".{target.name}.*"):
-        if os.path.realpath(p) in (current, os.path.realpath(keep)):
+        if os.path.realpath(p) in spare and not (p.is_symlink() and p != target):
             continue
         if p.is_symlink() or p.is_file():
             try:
@@ -233,14 +266,22 @@ def load_graph(path: Path | None = None, backend: str = "auto") -> Graph:
     path = Path(path or DEFAULT_GRAPH)
     if default and backend != "rdflib":
         sp = store_path(path)
-        if is_store(sp) and (store_is_fresh(sp, path) or (not path.exists() and backend == "oxigraph")):
-            try:
-                return OxigraphGraph(sp)
-            except StoreError:
-                if backend == "oxigraph":
-                    raise
-        elif backend == "oxigraph":
-            raise StoreError(f"no store mirrors {path} (run `kg build`)")
+        why = "no store beside it"
+        with file_lock(swap_lock(sp), shared=True):  # the old pair or the new one, never a mix
+            if is_store(sp) and (store_is_fresh(sp, path) or (not path.exists() and backend == "oxigraph")):
+                try:
+                    return OxigraphGraph(sp)
+                except StoreError as e:
+                    if backend == "oxigraph":
+                        raise
+                    why = str(e)
+            elif backend == "oxigraph":
+                raise StoreError(f"no store mirrors {path} (run `kg build`)")
+            elif is_store(sp):
+                why = f"the store {sp} does not mirror it"
+        if path.exists():
+            print(f"kg: parsing {path} into memory ({why}; slow on a large graph: `kg build` writes the store)",
+                  file=sys.stderr)
     elif backend == "oxigraph":
         raise StoreError(f"{path} is a file; give the store folder {store_path(path)} instead")
     return parse_graph(path, hint=default)
