@@ -91,6 +91,21 @@ def test_normalise_counts_indentation_in_the_wrap_width():
     assert n.text.split("\n")[-1] == "2022年4月20日"
 
 
+def test_normalise_starts_a_numbered_item_after_a_closing_bracket():
+    """An item closed by its lead department in brackets ends there: the next line's marker opens a new item;
+    a marker-like line after an unfinished clause still continues it."""
+    body = "支持企业上市，因改制办理土地、房屋等固定资产划转时，符合条件的按照国家有关税收优惠政策执行"
+    item = body + "。(牵头单位：省税务局)"
+    item = "支" * (-len(item) % 28) + item  # its last line full: a wrapper's break is possible after it
+    lines = [item[i:i + 28] for i in range(0, len(item), 28)]
+    lines = ["(一)加大支持力度" + "力" * 20] + lines * 4 + ["(二)实施规上企业培育壮大行动"]
+    n = normalise("\n".join(lines))
+    assert n.hard_wrapped
+    assert n.text.split("\n")[-1] == "(二)实施规上企业培育壮大行动"
+    unfinished = normalise("\n".join(lines[:-1] + [body[:28], "(二)" + body[:24]]))
+    assert body[:28] + "(二)" in unfinished.text
+
+
 def test_normalise_leaves_unwrapped_text_and_short_lines_alone():
     raw = "Notice\nOn supporting SMEs\n1. First measure.\n2. Second measure.\n2020-02-09\n3\n"
     n = normalise(raw)

@@ -59,7 +59,11 @@ def tolerant(term: str, pinyin: dict[str, str]) -> str:
             out.append(_CJK_GAP)
         elif ch.isascii() and ch.isalnum() and nxt.isascii() and nxt.isalnum():
             out.append(_LATIN_GAP)
-    return r"(?<![a-z])(?:" + "".join(out) + r")(?![a-z])"
+    body = "".join(out)
+    # a Latin word is a whole word ("bet" is not in "alphabet"); a Chinese term may touch letters ("ag真人视讯")
+    before = r"(?<![a-z])" if term[0].isascii() and term[0].isalnum() else ""
+    after = r"(?![a-z])" if term.rstrip("?)").isascii() and term.rstrip("?)")[-1:].isalnum() else ""
+    return f"{before}(?:{body}){after}"
 
 
 def _alternation(patterns: list[str]) -> re.Pattern:

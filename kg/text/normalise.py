@@ -38,7 +38,9 @@ _PAGE_NUMBER = re.compile(
 _BARE_NUMBER = re.compile(r"^\d{1,4}$")
 _FIELD = re.compile(r"^(?:[A-Z][A-Za-z .]{1,24}|标题|题目|发文机关|发布机关|发文字号|文号|成文日期|发文日期|发布日期|"
                     r"公布日期|施行日期|来源|索引号|主题分类|时效性)\s*[:：]")
-_CLAUSE_END = set(".;:!?。；：！？”\"")
+# what ends a clause before a numbered item on the next line; a closing bracket too: Chinese plans close an item
+# with its lead department, "(牵头单位：省税务局)"
+_CLAUSE_END = set(".;:!?。；：！？”\")）】")
 TRADITIONAL_SHARE = 0.01  # a text is read as traditional when t2s changes this share of its CJK characters
 
 
