@@ -140,7 +140,7 @@ def tab_numbering(text: str, rnd: random.Random) -> str:
 
 
 def bom(text: str, rnd: random.Random) -> str:
-    """A byte-order mark left at the start of the decoded text, and one after a page break."""
+    """A byte-order mark left at the start of the decoded text (as a UTF-8-with-BOM file read as plain UTF-8)."""
     return "\ufeff" + text
 
 
