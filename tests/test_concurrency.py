@@ -10,12 +10,15 @@ query child cannot open a network socket anyway; a real listener on 127.0.0.1 mu
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -216,3 +219,49 @@ def test_a_failed_store_load_leaves_the_old_pair(tmp_path, monkeypatch):
         build([CORPUS / "002_65cecfdfb2946326.txt"], out, workers=1, store=store_path(out))
     assert (out.read_bytes(), store_meta(store_path(out))) == before
     assert not list(tmp_path.glob(".graph.ttl.*.tmp"))
+
+
+# ---------------------------------------------------------------- workers die with their parent
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or not sys.platform.startswith("linux"),
+                    reason="Linux /proc and PR_SET_PDEATHSIG")
+def test_workers_die_when_the_parent_is_killed(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(12):
+        for f in sorted(CORPUS.glob("*.txt")):
+            shutil.copy(f, src / f"{i:02d}_{f.name}")
+    p = subprocess.Popen([sys.executable, "-m", "kg", "build", str(src), "-o", str(tmp_path / "g.ttl"), "-j", "2",
+                          "--no-cache", "-q"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    workers: list[int] = []
+    while time.time() < deadline and len(workers) < 2 and p.poll() is None:
+        workers = [c for c in _children(p.pid) if _alive(c)]
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the build never started its workers"
+    p.kill()  # kill -9 of the parent alone
+    p.wait()
+    deadline = time.time() + 5
+    while time.time() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert left == []

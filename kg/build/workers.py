@@ -142,12 +142,23 @@ def _preload() -> None:
         lexicon(lang)
 
 
-def _ignore_sigint() -> None:
+def _ignore_sigint(parent: int | None = None) -> None:
     """Workers leave Ctrl-C to the parent: a worker interrupted inside the task queue's lock
-    deadlocked the whole pool (parent and workers waiting on each other for ever)."""
+    deadlocked the whole pool (parent and workers waiting on each other for ever). And they die with
+    it: on Linux the kernel sends SIGKILL to a worker whose parent dies (PR_SET_PDEATHSIG), even by
+    kill -9, which left both workers hung for good, holding the caller's stdout and stderr."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return
+        if parent is not None and os.getppid() != parent:  # the parent died before the call
+            os._exit(1)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -160,7 +171,8 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 def _extract_isolated(name: str) -> Result:
     """Extract one file in a worker of its own, after a worker died: its fate, whatever happens."""
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_ignore_sigint) as pool:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_ignore_sigint,
+                                 initargs=(os.getpid(),)) as pool:
             return pool.submit(extract_path, name).result()
     except BrokenProcessPool:
         return name, None, "the process extracting it died (killed, or out of memory)"
@@ -184,7 +196,7 @@ def extract_many(names: list[str], workers: int | None,
         # the largest documents first, so that no worker is left with a big one at the end
         order = sorted(range(len(names)), key=lambda i: (-_size(Path(names[i])), i))
         with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                                 initializer=_ignore_sigint) as pool:
+                                 initializer=_ignore_sigint, initargs=(os.getpid(),)) as pool:
             broken: list[int] = []
             try:
                 futures = {pool.submit(extract_path, names[i]): i for i in order}
