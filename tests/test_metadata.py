@@ -353,3 +353,23 @@ def test_metadata_nfra_is_found_by_the_department_it_succeeds():
     text = "关于支持小微企业的通知\n一、加大信贷支持。\n二、降低融资成本。\n中国银保监会\n2020年3月1日\n"
     _, issuers, _ = _meta(text, "cbirc.txt")
     assert issuers == {"CBIRC"}
+
+
+def test_metadata_headline_above_a_news_body_is_the_title_and_no_paragraph_is():
+    text = ("China to strengthen financial support for MSMEs\n"
+            "BEIJING — China will take market-oriented approaches to strengthen financial support for micro, small "
+            "and medium-sized enterprises, a State Council executive meeting decided on Dec 15.\n"
+            "The meeting decided that the inclusive loan repayment extension support tool will be replaced.\n"
+            "Inclusive credit loans for micro and small firms will also be incorporated into the relending plan "
+            "targeting agriculture and small enterprises from 2022.\n")
+    rec = extract_text(text)
+    assert rec.meta.title == "China to strengthen financial support for MSMEs"
+    assert len(rec.measures()) == 3  # every paragraph of the body is kept as a measure
+
+
+def test_metadata_a_body_sentence_is_never_taken_for_the_title():
+    text = ("Support for small firms\n"
+            "Financial institutions will be encouraged to issue special financial bonds for small and micro "
+            "enterprises, and the measures of this notice apply to all of them.\n"
+            "Notice on the implementation plan\n")
+    assert extract_text(text).meta.title == "Support for small firms"

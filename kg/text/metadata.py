@@ -117,6 +117,8 @@ def find_title(text: str, units: list[Unit], lang: str) -> tuple[str | None, tup
         t = text[u.start:u.end]
         if _first_item(text, units, i, lang):
             break  # no title line: the first numbered item is a measure, not the title
+        if i > 0 and _body_like(t, lang):
+            break  # the body has begun: a title comes before it, never after
         m = TITLE_ZH.match(t) or TITLE_ZH_BARE.match(t.strip())
         if m:
             return m.group("t").strip(), (u.start, u.start + m.end("t")), i
@@ -136,10 +138,28 @@ def find_title(text: str, units: list[Unit], lang: str) -> tuple[str | None, tup
     if units:
         u = units[0]
         t = text[u.start:u.end].strip()
+        if len(units) > 1 and _headline(text, u, lang) and not _first_item(text, units, 0, lang):
+            return t, (u.start, u.end), 0  # a headline line above the body (a news release, a web page)
         if len(t) <= 200:
             return t, (u.start, u.end), -1
         return t[:200].rsplit(" ", 1)[0], (u.start, u.start + 200), -1
     return None, None, -1
+
+
+def _body_like(t: str, lang: str) -> bool:
+    """A unit that reads as body text, not a title: a long sentence ended by a full stop."""
+    t = t.strip()
+    if lang == "zh":
+        return len(t) > 60 and t.endswith(("。", "；"))
+    return len(t.split()) > 25 and t.endswith((".", ";"))
+
+
+def _headline(text: str, u: Unit, lang: str) -> bool:
+    """A line of its own, short, not a sentence: what a page or a news release puts above its body."""
+    t = text[u.start:u.end].strip()
+    if not _whole_line(text, u) or t.endswith((".", "。", ":", "：", ";", "；")):
+        return False
+    return len(t) <= 60 if lang == "zh" else 3 <= len(t.split()) <= 25
 
 
 def _first_item(text: str, units: list[Unit], i: int, lang: str) -> bool:
