@@ -233,12 +233,15 @@ def test_financing_fiscal_mix(fx):
 
 def test_link_evidence(fx):
     assert q(fx, "link-evidence", concept="RELENDING") == [
-        ("a_en.txt", "280", "290", "Re-lending", "uses instrument", "heading: re-lending", A12),
-        ("a_en.txt", "300", "318", "special re-lending", "uses instrument", "label: re-lending", A12)]
+        ("a_en.txt", "280", "290", "Re-lending", "uses instrument", "heading: re-lending", A12, "I. 2.",
+         "«Re-lending»"),
+        ("a_en.txt", "300", "318", "special re-lending", "uses instrument", "label: re-lending", A12, "I. 2.",
+         "Use «special re-lending» and credit loans to support SMEs, with large enterprises as partners, as the "
+         "SME Promotion Law requires.")]
     assert q(fx, "link-evidence", concept="MIIT", lang="zh") == [
-        ("a_en.txt", "0", "47", MIIT_EN, "发文单位", "signature: department label", f"{ID}doc/a_en")]
+        ("a_en.txt", "0", "47", MIIT_EN, "发文单位", "signature: department label", f"{ID}doc/a_en", None, None)]
     assert q(fx, "link-evidence", concept="FINANCING_GUARANTEE", subject=B1) == [
-        ("b_zh.txt", "45", "49", "融资担保", "uses instrument", "label: 融资担保", B1)]
+        ("b_zh.txt", "45", "49", "融资担保", "uses instrument", "label: 融资担保", B1, "一、", "政府性«融资担保»机构为湖北小微企业提供融资担保。")]
     assert q(fx, "link-evidence", concept="SMALL_MICRO", property="smekg:usesInstrument") == []
     assert len(q(fx, "link-evidence", concept="SMALL_MICRO", property="smekg:targets")) == 1
 
@@ -631,12 +634,14 @@ def _golden(name: str, text: str) -> None:
 
 
 GOLDEN = {
-    "measures-by-instrument.txt": ["measures-by-instrument", "-p", "instrument=FINANCING_GUARANTEE"],
-    "instruments-by-department-zh.txt": ["instruments-by-department", "-p", "department=PBC", "--lang", "zh"],
+    "measures-by-instrument.txt": ["measures-by-instrument", "-p", "instrument=FINANCING_GUARANTEE", "-f", "table"],
+    "measures-by-instrument-piped.tsv": ["measures-by-instrument", "-p", "instrument=FINANCING_GUARANTEE"],
+    "instruments-by-department-zh.txt": ["instruments-by-department", "-p", "department=PBC", "--lang", "zh", "-f",
+                                         "table"],
     "instruments-by-department.csv": ["instruments-by-department", "-p", "department=PBC", "--format", "csv"],
     "gap-analysis.tsv": ["gap-analysis", "--format", "tsv", "--lang", "zh"],
     "departments.json": ["departments", "--format", "json"],
-    "quantitative-targets.txt": ["quantitative-targets", "--lang", "zh"],
+    "quantitative-targets.txt": ["quantitative-targets", "--lang", "zh", "-f", "table"],
 }
 
 
