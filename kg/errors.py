@@ -46,6 +46,19 @@ class StoreError(KGError):
     """A store or SPARQL endpoint that cannot be read or written."""
 
 
+class ServerError(StoreError):
+    """A SPARQL server at `url` that could not be reached or answered with an HTTP error (`status`, None
+    when it could not be reached). A failed push exits with `exit_code` 3: the local graph is still
+    written."""
+
+    exit_code = 3
+
+    def __init__(self, message: str = "", status: int | None = None, url: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.url = url
+
+
 class OutputError(KGError):
     """An output that cannot be written (a full disk, a refused permission): one line with the path."""
 

@@ -7,6 +7,7 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -34,35 +35,44 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _start(location, port: int, *options: str) -> subprocess.Popen:
+    """`oxigraph serve` on 127.0.0.1:port with its store in `location`, once it answers queries."""
+    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                             *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"oxigraph serve exited: {proc.stderr.read().decode(errors='replace')[-500:]}")
+        try:
+            select(f"http://127.0.0.1:{port}/query", "ASK { }", timeout=2)
+            return proc
+        except StoreError:
+            if time.monotonic() > deadline:
+                _stop(proc)
+                pytest.fail("oxigraph serve did not answer within 30 s")
+            time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Base URL of an Oxigraph server on 127.0.0.1, with its own store folder; always stopped."""
     if OXIGRAPH is None:
         pytest.skip("the oxigraph server executable is not installed (pip install oxigraph)")
     port = _free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxserver")),
-                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    proc = _start(tmp_path_factory.mktemp("oxserver"), port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"oxigraph serve exited: {proc.stderr.read().decode(errors='replace')[-500:]}")
-            try:
-                select(f"{base}/query", "ASK { }", timeout=2)
-                break
-            except StoreError:
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not answer within 30 s")
-                time.sleep(0.2)
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
 
 
 def _count(base: str, graph: str) -> int:
@@ -137,3 +147,130 @@ def test_remote_errors_are_one_line(server, tmp_path):
     assert not any("staging" in g for g in _graphs(server))
     with pytest.raises(StoreError, match="cannot reach"):
         select(f"http://127.0.0.1:{_free_port()}/query", "ASK {}", timeout=2)
+
+
+class _KillingProxy:
+    """A loopback TCP proxy in front of a server process: it forwards every connection, except that once
+    it has passed `after` bytes of a request starting with `method_path` (b"POST /update": the MOVE) it
+    kills the server (SIGKILL) and drops the connection — a server dying in the middle of a push."""
+
+    def __init__(self, upstream: int, proc: subprocess.Popen, method_path: bytes, after: int = 0):
+        self.upstream, self.proc, self.trigger, self.after = upstream, proc, method_path, after
+        self.requests: list[bytes] = []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        with client:
+            data = client.recv(65536)
+            self.requests.append(data.split(b"\r\n", 1)[0])
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstream), timeout=30)
+            except OSError:
+                return
+            with upstream:
+                if data.startswith(self.trigger):
+                    self._forward_then_kill(client, upstream, data)
+                    return
+                upstream.sendall(data)
+                back = threading.Thread(target=self._pump, args=(upstream, client), daemon=True)
+                back.start()
+                self._pump(client, upstream)
+                back.join(30)
+
+    def _forward_then_kill(self, client: socket.socket, upstream: socket.socket, data: bytes) -> None:
+        sent = 0
+        while data and sent + len(data) <= self.after:
+            upstream.sendall(data)
+            sent += len(data)
+            data = client.recv(65536)
+        upstream.sendall(data[: self.after - sent])
+        self.proc.kill()
+        self.proc.wait()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while chunk := src.recv(65536):
+                dst.sendall(chunk)
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.mark.parametrize("when", ["before the MOVE", "during the upload"])
+def test_remote_server_killed_mid_push_exits_3_and_next_push_drops_the_staging_graph(when, runner, corpus_copy,
+                                                                                      tmp_path):
+    """The server dies mid-push: the build exits 3 with the local graph written. The next push (to the
+    restarted server, serving the union of its graphs as default graph as README suggests) leaves only
+    the target graph, and the union counts every triple once."""
+    from kg.cli import app
+    from kg.store.local import parse_graph
+
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server executable is not installed (pip install oxigraph)")
+    location, port = tmp_path / "oxserver", _free_port()
+    out = tmp_path / "g.ttl"
+    proc = _start(location, port, "--union-default-graph")
+    trigger = (b"POST /update", 0) if when == "before the MOVE" else (b"PUT ", 200_000)
+    proxy = _KillingProxy(port, proc, *trigger)
+    try:
+        res = runner.invoke(app, ["build", str(corpus_copy), "-o", str(out), "--store",
+                                  f"http://127.0.0.1:{proxy.port}/store"])
+    finally:
+        proxy.close()
+        _stop(proc)
+    assert proc.returncode == -9, "the proxy did not kill the server"
+    assert out.stat().st_size > 200_000
+    assert res.exit_code == 3, res.output
+    last = res.stderr.splitlines()[-1]
+    assert last.startswith(f"Error: push to http://127.0.0.1:{proxy.port}/store failed, {out} is written: ")
+    assert "cannot reach" in last and "Traceback" not in res.stderr
+    triples = len(parse_graph(out))
+
+    proc = _start(location, port, "--union-default-graph")
+    try:
+        base = f"http://127.0.0.1:{port}"
+        left = [g for g in _graphs(base) if "-staging-" in g]
+        if when == "before the MOVE":  # the upload was complete: its staging graph outlived the server
+            assert len(left) == 1 and _count(base, left[0]) == triples
+        res = runner.invoke(app, ["build", str(corpus_copy), "-o", str(out), "--store", f"{base}/store"])
+        assert res.exit_code == 0, res.output
+        if left:
+            assert f"dropped {len(left)} staging graph(s)" in res.stderr
+        assert _graphs(base) == {DEFAULT_GRAPH_IRI}
+        _, rows = select(f"{base}/query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert int(rows[0][0]["value"]) == _count(base, DEFAULT_GRAPH_IRI) == triples
+    finally:
+        _stop(proc)
+
+
+def test_remote_staging_graphs_are_named_per_push_and_only_those_are_dropped(server, tmp_path):
+    """Each push stages into a graph of its own; a graph that merely starts like a staging name, or the
+    staging graph of another target, is not touched."""
+    ttl = tmp_path / "t.ttl"
+    ttl.write_text("<urn:kg:a> <urn:kg:b> <urn:kg:c> .\n", encoding="utf-8")
+    target = "urn:kg:test:target"
+    keep = [f"{target}-staging-notahexname", f"urn:kg:test:other-staging-{'0' * 32}"]
+    stale = f"{target}-staging-{'ab' * 16}"
+    for g in [*keep, stale]:
+        push_graph(ttl, f"{server}/store", g, update_url=f"{server}/no-such-endpoint")
+    res = push_graph(ttl, f"{server}/store", target)
+    assert res.method == "move" and res.stale == 1
+    graphs = _graphs(server)
+    assert stale not in graphs and set(keep) | {target} <= graphs
+    for g in [*keep, target]:
+        urllib.request.urlopen(urllib.request.Request(graph_url(f"{server}/store", g), method="DELETE"),
+                               timeout=10).close()

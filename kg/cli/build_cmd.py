@@ -7,7 +7,7 @@ import typer
 
 from kg.build.job import build
 from kg.cli.app import app
-from kg.cli.common import progress_bar, say, user_errors
+from kg.cli.common import fail, progress_bar, say, user_errors
 from kg.errors import NoInputError
 from kg.resources import default_corpus
 
@@ -37,7 +37,7 @@ def build_command(
 
     Writes OUT (Turtle) atomically and, beside it, the embedded Oxigraph store (OUT's name with
     .store) and the extraction cache (cache/). Every input file's fate is reported; exit code 1
-    when some file was skipped.
+    when some file was skipped, 3 when the push to --store failed (OUT is still written).
 
     Example: kg build corpus/ -o build/graph.ttl --store http://127.0.0.1:7878/store
     """
@@ -60,19 +60,29 @@ def build_command(
             raise typer.Exit(code=1) from None
         _report_fates(report.fates, out, quiet)
         if store:
-            from kg.store.remote import DEFAULT_GRAPH_IRI, guess_query_url, push_graph
-
-            pushed = push_graph(out, store, graph_iri or DEFAULT_GRAPH_IRI, update_url=update_url)
-            say(f"pushed {report.triples} triples ({pushed.bytes} bytes) to graph <{pushed.graph}> at {store} "
-                f"in {pushed.seconds:.1f}s ({'staging graph + MOVE' if pushed.method == 'move' else 'one PUT'})",
-                quiet)
-            query_url = guess_query_url(store)
-            if query_url:
-                say(f"query it: kg query NAME --endpoint '{query_url}?default-graph-uri="
-                    f"{urllib.parse.quote(pushed.graph, safe='')}'", quiet)
+            _push(out, store, graph_iri, update_url, report.triples, quiet)
         say(report.summary(), quiet)
     if report.skipped:
         raise typer.Exit(code=1)
+
+
+def _push(out: Path, store: str, graph_iri: str | None, update_url: str | None, triples: int, quiet: bool) -> None:
+    """Push OUT to the server; a server that fails exits 3 (OUT is written and stays)."""
+    from kg.errors import ServerError
+    from kg.store.remote import DEFAULT_GRAPH_IRI, guess_query_url, push_graph
+
+    try:
+        pushed = push_graph(out, store, graph_iri or DEFAULT_GRAPH_IRI, update_url=update_url)
+    except ServerError as e:
+        fail(f"push to {store} failed, {out} is written: {e}", code=e.exit_code)
+    how = "staging graph + MOVE" if pushed.method == "move" else "one PUT"
+    stale = f"; dropped {pushed.stale} staging graph(s) left by earlier failed pushes" if pushed.stale else ""
+    say(f"pushed {triples} triples ({pushed.bytes} bytes) to graph <{pushed.graph}> at {store} "
+        f"in {pushed.seconds:.1f}s ({how}{stale})", quiet)
+    query_url = guess_query_url(store)
+    if query_url:
+        say(f"query it: kg query NAME --endpoint '{query_url}?default-graph-uri="
+            f"{urllib.parse.quote(pushed.graph, safe='')}'", quiet)
 
 
 def _report_fates(fates, out: Path, quiet: bool) -> None:

@@ -8,10 +8,17 @@ readers never see a half-loaded graph: the data is uploaded into a fresh staging
 PUT, then moved over the target with one SPARQL Update `MOVE` (a single transaction on the
 server). Where no update endpoint is known, the target is replaced with a single GSP PUT (atomic on
 Fuseki and GraphDB; Oxigraph server clears the graph and then loads it).
+
+Each push stages into its own graph, `<TARGET>-staging-<uuid>`, and deletes it on every failure path
+it can still reach the server on. A server that dies mid-push cannot be told, so the next push lists
+the graphs named `<TARGET>-staging-…` (on the query endpoint beside the store, when one is known) and
+drops them in the same update as its MOVE. A push whose own staging graph was dropped by a concurrent
+push fails (MOVE of a graph that does not exist is an error), it never empties the target.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -21,9 +28,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import StoreError
+from kg.errors import ServerError, StoreError, first_line
 
 DEFAULT_GRAPH_IRI = "https://w3id.org/smekg/graph/build"
+STAGING_INFIX = "-staging-"  # a staging graph is <target><STAGING_INFIX><uuid hex>
 
 # GSP endpoint path -> update endpoint path, for servers whose layout is fixed
 _UPDATE_PATHS = (("/store", "/update"), ("/data", "/update"))  # Oxigraph server; Fuseki datasets
@@ -35,10 +43,11 @@ def _request(req: urllib.request.Request, timeout: float) -> bytes:
             return resp.read()
     except urllib.error.HTTPError as e:
         body = e.read()[:300].decode("utf-8", "replace").strip().splitlines()
-        raise StoreError(f"{req.full_url}: HTTP {e.code} {e.reason}{': ' + body[0] if body else ''}") from None
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise StoreError(f"cannot reach {req.full_url}: {reason}") from None
+        raise ServerError(f"{req.full_url}: HTTP {e.code} {e.reason}{': ' + body[0] if body else ''}",
+                          status=e.code, url=req.full_url) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+        reason = getattr(e, "reason", None) or first_line(e)
+        raise ServerError(f"cannot reach {req.full_url}: {reason}", url=req.full_url) from None
 
 
 def _check_url(url: str) -> None:
@@ -76,6 +85,7 @@ class PushResult:
     bytes: int
     method: str  # "move" (staging graph + SPARQL MOVE) or "put" (one GSP PUT)
     seconds: float
+    stale: int = 0  # staging graphs that earlier pushes left on the server, dropped by this one
 
 
 def _put(url: str, data: bytes, content_type: str, timeout: float) -> None:
@@ -96,14 +106,36 @@ def _delete_quietly(url: str, timeout: float) -> None:
         pass
 
 
+def stale_staging_graphs(query_url: str | None, graph_iri: str, timeout: float) -> list[str]:
+    """The staging graphs that earlier pushes to `graph_iri` left on the server (named
+    `<graph_iri>-staging-<hex>`); [] when no query endpoint is known or it cannot list them."""
+    if not query_url:
+        return []
+    prefix = graph_iri + STAGING_INFIX
+    query = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+    try:
+        _, rows = select(query_url, query, timeout=timeout)
+    except StoreError:
+        return []
+    names = (r[0].get("value", "") for r in rows if r and r[0] and r[0].get("type") == "uri")
+    return sorted(g for g in names if _is_staging_name(g, prefix))
+
+
+def _is_staging_name(name: str, prefix: str) -> bool:
+    tail = name[len(prefix):]
+    return name.startswith(prefix) and len(tail) == 32 and all(c in "0123456789abcdef" for c in tail)
+
+
 def push_graph(data_file: Path, store_url: str, graph_iri: str = DEFAULT_GRAPH_IRI, timeout: float = 600,
-               update_url: str | None = None) -> PushResult:
+               update_url: str | None = None, query_url: str | None = None) -> PushResult:
     """Replace the named graph `graph_iri` on the server with the graph file (Turtle or N-Triples).
 
-    `update_url`: the server's SPARQL Update endpoint; guessed for Oxigraph and Fuseki layouts.
+    `update_url`: the server's SPARQL Update endpoint, `query_url` its query endpoint (to find the
+    staging graphs of earlier pushes that died); both guessed for Oxigraph and Fuseki layouts.
+    ServerError when the server fails or cannot be reached.
     """
     _check_url(store_url)
-    if not graph_iri or any(c in graph_iri for c in '<>"{}|^`\\ '):
+    if not graph_iri or any(c.isspace() or c in '<>"{}|^`\\' for c in graph_iri):
         raise StoreError(f"not a graph IRI: {graph_iri!r}")
     data_file = Path(data_file)
     try:
@@ -113,25 +145,29 @@ def push_graph(data_file: Path, store_url: str, graph_iri: str = DEFAULT_GRAPH_I
     ctype = "application/n-triples" if data_file.suffix.lower() == ".nt" else "text/turtle"
     t0 = time.perf_counter()
     update_url = update_url or guess_update_url(store_url)
-    if update_url:
-        _check_url(update_url)
-        staging = f"{graph_iri}-staging-{uuid.uuid4().hex}"
-        try:
-            _put(graph_url(store_url, staging), data, ctype, timeout)
-        except StoreError:
-            _delete_quietly(graph_url(store_url, staging), timeout)  # a server may have created it empty
+    if not update_url:
+        _put(graph_url(store_url, graph_iri), data, ctype, timeout)
+        return PushResult(store_url, graph_iri, len(data), "put", time.perf_counter() - t0)
+    _check_url(update_url)
+    stale = stale_staging_graphs(query_url or guess_query_url(store_url), graph_iri, timeout)
+    staging = f"{graph_iri}{STAGING_INFIX}{uuid.uuid4().hex}"
+    try:
+        _put(graph_url(store_url, staging), data, ctype, timeout)
+        moves = [f"MOVE <{staging}> TO <{graph_iri}>", *(f"DROP SILENT GRAPH <{g}>" for g in stale)]
+        _update(update_url, " ;\n".join(moves), timeout)
+    except ServerError as e:
+        _delete_quietly(graph_url(store_url, staging), min(timeout, 30))  # whatever the server kept of it
+        if not (e.status in (404, 405) and e.url == update_url):
             raise
-        try:
-            _update(update_url, f"MOVE <{staging}> TO <{graph_iri}>", timeout)
-        except StoreError as e:
-            _delete_quietly(graph_url(store_url, staging), timeout)  # do not leave the staging copy behind
-            if " HTTP 404" in str(e) or " HTTP 405" in str(e):  # no update endpoint there: plain PUT
-                _put(graph_url(store_url, graph_iri), data, ctype, timeout)
-                return PushResult(store_url, graph_iri, len(data), "put", time.perf_counter() - t0)
-            raise
-        return PushResult(store_url, graph_iri, len(data), "move", time.perf_counter() - t0)
-    _put(graph_url(store_url, graph_iri), data, ctype, timeout)
-    return PushResult(store_url, graph_iri, len(data), "put", time.perf_counter() - t0)
+        # no update endpoint there: one plain PUT, and the stale staging graphs deleted one by one
+        _put(graph_url(store_url, graph_iri), data, ctype, timeout)
+        for g in stale:
+            _delete_quietly(graph_url(store_url, g), timeout)
+        return PushResult(store_url, graph_iri, len(data), "put", time.perf_counter() - t0, len(stale))
+    except BaseException:  # Ctrl-C: do not leave the staging graph for the next push to find
+        _delete_quietly(graph_url(store_url, staging), 5)
+        raise
+    return PushResult(store_url, graph_iri, len(data), "move", time.perf_counter() - t0, len(stale))
 
 
 def select(endpoint: str, query: str, timeout: float = 30) -> tuple[list[str], list[list[dict]]]:
