@@ -101,3 +101,30 @@ def test_export_jsonld_is_compacted_and_round_trips(runner, seed_build, tmp_path
     assert "@graph" in doc
     back = Graph().parse(out, format="json-ld")
     assert isomorphic(back, Graph().parse(seed_build[0], format="turtle"))
+
+
+def test_query_piped_output_is_tsv_and_jsonl_and_dataframe(runner):
+    from pathlib import Path
+
+    fixture = str(Path(__file__).parent / "data" / "query" / "fixture.ttl")
+    res = runner.invoke(app, ["query", "departments", "-g", fixture])
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert lines[0].split("\t")[:2] == ["code", "issuer"] and all(len(ln.split("\t")) == 7 for ln in lines)
+    res = runner.invoke(app, ["query", "departments", "-g", fixture, "-f", "jsonl"])
+    rows = [json.loads(ln) for ln in res.stdout.splitlines()]
+    assert rows and isinstance(rows[0]["measures"], int)
+    pd = pytest.importorskip("pandas")
+    from kg.sparql import run_query
+    from kg.store.local import load_graph
+
+    df = run_query(load_graph(Path(fixture)), "instruments-by-department", {"department": "PBC"}).to_dataframe()
+    assert str(df["measures"].dtype) == "Int64" and pd.api.types.is_string_dtype(df["code"])
+
+
+def test_query_lang_on_a_query_without_labels_is_a_note_not_an_error(runner):
+    from pathlib import Path
+
+    fixture = str(Path(__file__).parent / "data" / "query" / "fixture.ttl")
+    res = runner.invoke(app, ["query", "SELECT ?s WHERE { ?s a smekg:Measure } LIMIT 1", "--lang", "zh", "-g", fixture])
+    assert res.exit_code == 0 and "--lang zh ignored" in res.stderr

@@ -27,7 +27,7 @@ def _example_params(nq) -> list[str]:
 def test_identifiers_printed_by_every_named_query_paste_back(name, runner):
     graph = str(FIXTURE)
     nq = named_queries()[name]
-    res = runner.invoke(app, ["query", name, *_example_params(nq), "--graph", graph, "--limit", "8"])
+    res = runner.invoke(app, ["query", name, *_example_params(nq), "--graph", graph, "--limit", "8", "-f", "table"])
     assert res.exit_code == 0, res.output
     printed = sorted(set(_PRINTED_IRI.findall(res.stdout)))
     if not printed:
@@ -40,14 +40,14 @@ def test_identifiers_printed_by_every_named_query_paste_back(name, runner):
 
 
 def test_identifiers_are_readable_not_percent_encoded(runner, seed_build):
-    res = runner.invoke(app, ["query", "policy-versions", "--graph", str(seed_build[0])])
+    res = runner.invoke(app, ["query", "policy-versions", "--graph", str(seed_build[0]), "-f", "table"])
     assert res.exit_code == 0
     assert "工信明电" in res.stdout and "%E5" not in res.stdout
 
 
 def test_identifiers_a_measure_iri_is_printed_in_full_and_pastes_back(runner):
     res = runner.invoke(app, ["query", "measures-by-instrument", "-p", "instrument=FINANCING_GUARANTEE",
-                              "--graph", str(FIXTURE)])
+                              "--graph", str(FIXTURE), "-f", "table"])
     assert "<https://w3id.org/smekg/id/doc/a_en/1/1>" in res.stdout
     back = runner.invoke(app, ["query", "SELECT ?t WHERE { <https://w3id.org/smekg/id/doc/a_en/1/1> "
                                         "smekg:usesInstrument ?t }", "--graph", str(FIXTURE), "-f", "csv"])

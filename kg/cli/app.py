@@ -14,9 +14,12 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        import kg
+        from importlib.metadata import PackageNotFoundError, version
 
-        typer.echo(f"kg {kg.__version__}")
+        try:
+            typer.echo(f"kg {version('kg')}")
+        except PackageNotFoundError:  # a source tree without an install
+            typer.echo("kg (not installed)")
         raise typer.Exit()
 
 

@@ -15,6 +15,7 @@ class Format(StrEnum):
     csv = "csv"
     tsv = "tsv"
     json = "json"
+    jsonl = "jsonl"
 
 
 class Lang(StrEnum):
@@ -38,6 +39,39 @@ def _params(items: list[str] | None, lang: Lang | None) -> dict[str, str]:
     return out
 
 
+def _lang_for(query: str, lang: Lang | None, quiet: bool) -> Lang | None:
+    """--lang for a query that has no lang parameter (ad-hoc SPARQL, a named query without labels) is said
+    and ignored, not an error about a parameter the user never gave."""
+    if lang is None:
+        return None
+    from kg.sparql import resolve
+
+    try:
+        _, nq = resolve(query)
+    except Exception:  # the query itself is checked (and its error reported) when it runs
+        return lang
+    if nq is None or not any(p.name == "lang" for p in nq.params):
+        what = f"named query {nq.name!r}" if nq is not None else "this query"
+        say(f"note: {what} has no lang parameter; --lang {lang.value} ignored", quiet)
+        return None
+    return lang
+
+
+def _named_graph_hint(endpoint: str, quiet: bool) -> None:
+    """No rows from an endpoint: say so when the data sits in named graphs the default graph does not show."""
+    from kg.sparql import run_remote
+
+    try:
+        found = run_remote(endpoint, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 3", {}, timeout=10)
+    except Exception:  # the hint is a courtesy: never fail the query over it
+        return
+    graphs = [str(r[0]) for r in found.rows if r and r[0] is not None]
+    if graphs:
+        say(f"note: no rows in the endpoint's default graph, but it holds named graphs ({', '.join(graphs)}): "
+            "query a dataset whose default graph is their union (e.g. oxigraph serve --union-default-graph), or "
+            f"add ?default-graph-uri={graphs[0]} to the endpoint URL", quiet)
+
+
 @app.command("query")
 def query_command(
     query: str = typer.Argument(..., metavar="QUERY", help="A named query (see `kg queries`), a .rq file, or SPARQL text."),
@@ -46,8 +80,9 @@ def query_command(
                                          "PBC or FINANCING_GUARANTEE are checked against the vocabulary."),
     lang: Lang = typer.Option(None, "--lang", "-l", help="Language of the labels (the query's lang parameter); "
                                                          "a label missing in it falls back to the other."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f",
-                               help="table (for reading), csv, tsv or json (SPARQL 1.1 results)."),
+    fmt: Format = typer.Option(None, "--format", "-f",
+                               help="table (for reading; the default on a terminal), tsv (the default when "
+                                    "piped), csv, json (SPARQL 1.1 results) or jsonl (one object per row)."),
     graph: Path = typer.Option(None, "--graph", "-g", help="Graph file or store to query (default: build/graph.ttl)."),
     endpoint: str = typer.Option(None, "--endpoint", help="Query this SPARQL 1.1 endpoint instead of a local graph."),
     limit: int = typer.Option(None, "--limit", "-n", min=1, help="Return at most this many rows (says so when capped)."),
@@ -65,11 +100,17 @@ def query_command(
     Example: kg query instruments-by-department -p department=PBC --lang zh --format csv
     Example: kg query 'SELECT ?d WHERE { ?d a smekg:PolicyDocument }' --format json
     """
+    import sys
+
     from kg.cli.render import table
     from kg.sparql import run_query, run_remote, to_csv, to_json
+    from kg.sparql.formats import to_jsonl
 
     if graph is not None and endpoint:
         raise typer.BadParameter("give --graph or --endpoint, not both", param_hint="--endpoint")
+    if fmt is None:
+        fmt = Format.table if sys.stdout.isatty() else Format.tsv
+    lang = _lang_for(query, lang, quiet)
     params = _params(param, lang)
     start = time.perf_counter()
     with user_errors():
@@ -85,8 +126,12 @@ def query_command(
         typer.echo(to_csv(res, "\t"), nl=False)
     elif fmt is Format.json:
         typer.echo(to_json(res))
+    elif fmt is Format.jsonl:
+        typer.echo(to_jsonl(res), nl=False)
     else:
         table(res)
+    if endpoint and not res.rows and res.form == "SELECT":
+        _named_graph_hint(endpoint, quiet)
     if res.form == "ASK":
         say(f"ASK: {'yes' if res.boolean else 'no'} in {time.perf_counter() - start:.2f}s", quiet)
         return

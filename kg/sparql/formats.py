@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 
 from kg.sparql.run import Result
 
@@ -57,4 +58,54 @@ def to_json(res: Result) -> str:
     return json.dumps({"head": {"vars": res.vars}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1)
 
 
-__all__ = ["term_str", "to_csv", "to_json"]
+def to_jsonl(res: Result) -> str:
+    """One JSON object per row (variable -> plain value: numbers as numbers, everything else as text)."""
+    lines = []
+    for row in res.rows:
+        lines.append(json.dumps({v: _plain(t) for v, t in zip(res.vars, row, strict=False) if t is not None},
+                                ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)
+
+
+def _plain(t: Any) -> Any:
+    if isinstance(t, Literal) and t.datatype in _INTEGER_TYPES:
+        return int(t)
+    if isinstance(t, Literal) and t.datatype in _FLOAT_TYPES:
+        return float(t)
+    if isinstance(t, Literal) and t.datatype == XSD.boolean:
+        return bool(t.toPython())
+    return term_str(t)
+
+
+_INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger, XSD.positiveInteger,
+                  XSD.negativeInteger, XSD.nonPositiveInteger, XSD.unsignedInt, XSD.unsignedLong}
+_FLOAT_TYPES = {XSD.decimal, XSD.double, XSD.float}
+
+
+def to_dataframe(res: Result):
+    """The rows as a pandas DataFrame with typed columns: integer counts as Int64, decimals as float64,
+    dates as datetime64, everything else (IRIs, labels) as strings. Needs pandas (`pip install kg[pandas]`)."""
+    try:
+        import pandas as pd
+    except ImportError as e:  # pandas is an optional extra
+        raise ImportError("Result.to_dataframe needs pandas: pip install 'kg[pandas]'") from e
+    columns = {}
+    for i, v in enumerate(res.vars):
+        cells = [row[i] if i < len(row) else None for row in res.rows]
+        columns[v] = _column(pd, cells)
+    return pd.DataFrame(columns, columns=list(res.vars))
+
+
+def _column(pd, cells: list[Any]):
+    lits = [c for c in cells if c is not None]
+    types = {c.datatype for c in lits if isinstance(c, Literal)}
+    if lits and all(isinstance(c, Literal) for c in lits) and types <= _INTEGER_TYPES:
+        return pd.array([None if c is None else int(c) for c in cells], dtype="Int64")
+    if lits and all(isinstance(c, Literal) for c in lits) and types <= _INTEGER_TYPES | _FLOAT_TYPES:
+        return pd.array([None if c is None else float(c) for c in cells], dtype="Float64")
+    if lits and all(isinstance(c, Literal) for c in lits) and types == {XSD.date}:
+        return pd.to_datetime([None if c is None else str(c) for c in cells])
+    return pd.array([None if c is None else term_str(c) for c in cells], dtype="string")
+
+
+__all__ = ["term_str", "to_csv", "to_dataframe", "to_json", "to_jsonl"]

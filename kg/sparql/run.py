@@ -39,6 +39,12 @@ class Result:
     def boolean(self) -> bool | None:
         return bool(self.rows[0][0]) if self.form == "ASK" and self.rows else None
 
+    def to_dataframe(self):
+        """The rows as a pandas DataFrame with typed columns (kg.sparql.formats.to_dataframe)."""
+        from kg.sparql.formats import to_dataframe
+
+        return to_dataframe(self)
+
 
 def _evaluate(source: Any, text: str, prepared, bindings: dict[str, Any], limit: int | None) -> Result:
     """Run the query in this process and collect at most limit + 1 rows."""
