@@ -14,7 +14,9 @@ from kg.resources import default_corpus
 
 @app.command("build")
 def build_command(
-    paths: list[Path] = typer.Argument(None, help="Files or folders of .txt documents (default: corpus/)."),
+    paths: list[Path] = typer.Argument(None, help="Files or folders of .txt, .html/.htm, .pdf and .docx documents "
+                                                  "(default: ./corpus/ if there is one, else the sample corpus "
+                                                  "shipped with kg)."),
     out: Path = typer.Option(Path("build/graph.ttl"), "-o", "--out", help="Turtle file to write."),
     store: str = typer.Option(None, "--store", help="Also push the graph to this SPARQL 1.1 server's Graph Store "
                               "Protocol URL (e.g. http://127.0.0.1:7878/store), replacing one named graph."),
@@ -35,7 +37,7 @@ def build_command(
 ) -> None:
     """Build the knowledge graph from policy documents.
 
-    Writes OUT (Turtle) atomically and, beside it, the embedded Oxigraph store (OUT's name with
+    Writes OUT (Turtle; default build/graph.ttl under the current folder) atomically and, beside it, the embedded Oxigraph store (OUT's name with
     .store) and the extraction cache (cache/). Every input file's fate is reported; exit code 1
     when some file was skipped, 3 when the push to --store failed (OUT is still written).
 
@@ -61,7 +63,8 @@ def build_command(
         _report_fates(report.fates, out, quiet)
         if store:
             _push(out, store, graph_iri, update_url, report.triples, quiet)
-        say(report.summary(), quiet)
+        source = "" if paths else f" (input: {inputs[0]})"
+        say(report.summary() + source, quiet)
     if report.skipped:
         raise typer.Exit(code=1)
 

@@ -39,6 +39,24 @@ def _params(items: list[str] | None, lang: Lang | None) -> dict[str, str]:
     return out
 
 
+def _write(res, fmt: Format) -> None:
+    """The result on stdout in the chosen format."""
+    from kg.cli.render import table
+    from kg.sparql import to_csv, to_json
+    from kg.sparql.formats import to_jsonl
+
+    if fmt is Format.csv:
+        typer.echo(to_csv(res), nl=False)
+    elif fmt is Format.tsv:
+        typer.echo(to_csv(res, "\t"), nl=False)
+    elif fmt is Format.json:
+        typer.echo(to_json(res))
+    elif fmt is Format.jsonl:
+        typer.echo(to_jsonl(res), nl=False)
+    else:
+        table(res)
+
+
 def _lang_for(query: str, lang: Lang | None, quiet: bool) -> Lang | None:
     """--lang for a query that has no lang parameter (ad-hoc SPARQL, a named query without labels) is said
     and ignored, not an error about a parameter the user never gave."""
@@ -102,9 +120,7 @@ def query_command(
     """
     import sys
 
-    from kg.cli.render import table
-    from kg.sparql import run_query, run_remote, to_csv, to_json
-    from kg.sparql.formats import to_jsonl
+    from kg.sparql import run_query, run_remote
 
     if graph is not None and endpoint:
         raise typer.BadParameter("give --graph or --endpoint, not both", param_hint="--endpoint")
@@ -120,16 +136,7 @@ def query_command(
             from kg.store.local import load_graph
 
             res = run_query(load_graph(graph), query, params, timeout=timeout or None, limit=limit)
-    if fmt is Format.csv:
-        typer.echo(to_csv(res), nl=False)
-    elif fmt is Format.tsv:
-        typer.echo(to_csv(res, "\t"), nl=False)
-    elif fmt is Format.json:
-        typer.echo(to_json(res))
-    elif fmt is Format.jsonl:
-        typer.echo(to_jsonl(res), nl=False)
-    else:
-        table(res)
+    _write(res, fmt)
     if endpoint and not res.rows and res.form == "SELECT":
         _named_graph_hint(endpoint, quiet)
     if res.form == "ASK":

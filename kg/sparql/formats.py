@@ -6,12 +6,19 @@ import csv
 import io
 import json
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.sparql.run import Result
+
+class Result(Protocol):
+    """What the formats read of a kg.sparql.run.Result (kept as a protocol so run may use the formats)."""
+
+    vars: list[str]
+    rows: list[list[Any]]
+    form: str
+    boolean: bool | None
 
 
 def term_str(t: Any) -> str:
