@@ -139,3 +139,29 @@ def test_normalise_every_canonical_character_comes_from_its_raw_span(raw):
         last = a
     a, b = n.to_raw(0, len(n.text))
     assert raw[a:b].strip(" \t\r\n\u3000\u00a0\u200b\u00ad") == raw[a:b].strip(" \t\r\n\u3000\u00a0\u200b\u00ad")
+
+
+def test_normalise_joins_chinese_pdf_lines_justified_with_spaces():
+    lines = ["为深入贯彻落实党中央决策部署，支持中小企业和个体工", "商户发展，推动各类银行机构进一步加大信用贷款和续",
+             "贷支持力度，提 高 融 资 担 保 服 务 水 平。", "一、总体要求", "(一)坚持问题导向，",
+             "加大对小微企业的支持力度，落实减税降费政策措施，做好", "稳岗就业工作。"] * 3
+    n = normalise("\n".join(lines))
+    assert n.hard_wrapped
+    assert "个体工商户" in n.text and "信用贷款和续贷" in n.text and "提高融资担保服务水平" in n.text
+    assert "\n一、总体要求\n" in n.text  # a heading is not run into the next line
+    assert "服务水平。\n" in n.text  # a sentence end at a line end ends the paragraph
+
+
+def test_normalise_does_not_join_chinese_paragraph_lines():
+    para = ("各地要主动加强与金融机构的对接，推动金融机构对有发展前景但受疫情影响暂遇困难的中小微企业，"
+            "适当下调贷款利率，增加信用贷款和中长期贷款，不得盲目抽贷、断贷、压贷，对到期还款困难的，可予以展期或续贷。")
+    text = "\n".join((para * 2)[: 40 + 13 * i] + "。" for i in range(10))  # paragraphs of many lengths
+    n = normalise(text)
+    assert not n.hard_wrapped and n.text == text
+
+
+def test_normalise_drops_spam_between_two_lines_of_a_wrapped_paragraph():
+    body = ["为深入贯彻落实党中央决策部署，支持中小企业和个体工", "商户发展，推动各类银行机构进一步加大信用贷款和续",
+            "贷支持力度，提高融资担保服务水平，制定本方案。"] * 4
+    spammed = body[:1] + ["澳门新葡京娱乐场官网_在线投注_真人视讯"] + body[1:]
+    assert normalise("\n".join(spammed)).text == normalise("\n".join(body)).text

@@ -41,6 +41,8 @@ _FIELD = re.compile(r"^(?:[A-Z][A-Za-z .]{1,24}|标题|题目|发文机关|发�
 # what ends a clause before a numbered item on the next line; a closing bracket too: Chinese plans close an item
 # with its lead department, "(牵头单位：省税务局)"
 _CLAUSE_END = set(".;:!?。；：！？”\")）】")
+_SENTENCE_END_ZH = set("。！？；：")
+_SPACED_CJK = re.compile(r"[\u3400-\u9fff\uff10-\uff19] (?=[\u3400-\u9fff\uff10-\uff19])")
 TRADITIONAL_SHARE = 0.01  # a text is read as traditional when t2s changes this share of its CJK characters
 
 
@@ -227,7 +229,8 @@ def normalise(raw: str) -> Normalised:
     spans = [_content(raw, s, e) for s, e, _ in _lines(raw)]
     widths = [_line_width(raw, s, e) for s, e in spans if e > s]
     width = _wrap_width(widths)
-    keep = _page_numbers_dropped(raw, spans, width, zh)
+    soft = _soft_width_zh(raw, spans) if zh and width is None else None
+    keep = _page_numbers_dropped(raw, spans, width or soft, zh)
     b = _Builder()
     prev: tuple[int, int] | None = None  # the last non-blank line written
     page_break = False  # a page-number line was dropped since prev
@@ -241,18 +244,66 @@ def normalise(raw: str) -> Normalised:
             blank = _blank_between(raw, prev[1], s)
             if width is not None and (page_break or not blank) and _continues(raw, prev, (s, e), width, zh):
                 b.add("" if zh else " ", prev[1], 0)
+            elif soft is not None and _continues_soft(raw, prev, (s, e), soft):
+                b.add("", prev[1], 0)
             else:
                 b.add("\n", prev[1], 0)
         line = to_simplified(raw[s:e]) if traditional else raw[s:e]
+        spaced = zh and len(_SPACED_CJK.findall(line)) >= 3  # letter-spaced by a PDF's justification
         for i, ch in enumerate(line):
+            if spaced and ch == " " and _SPACED_CJK.match(line, i - 1 if i else 0) and i:
+                continue
             b.add(_fold(ch), s + i, 1)
         prev, page_break = (s, e), False
-    return Normalised("".join(b.parts), raw, tuple(tuple(r) for r in b.runs), traditional, width is not None)
+    return Normalised("".join(b.parts), raw, tuple(tuple(r) for r in b.runs), traditional,
+                      width is not None or soft is not None)
+
+
+def _solid_len(raw: str, s: int, e: int) -> int:
+    """Characters of a line that are not spaces (a PDF's justification spaces do not fill a line)."""
+    return sum(1 for ch in raw[s:e] if _fold(ch) not in ("", " "))
+
+
+def _soft_width_zh(raw: str, spans: list[tuple[int, int]]) -> int | None:
+    """The line width of a Chinese text laid out by a PDF (short lines of about one width, justified with
+    spaces, some over it), or None for a text whose lines are paragraphs."""
+    longish = sorted(n for n in (_solid_len(raw, s, e) for s, e in spans if e > s) if n >= 12)
+    if len(longish) < 8:
+        return None
+    width = longish[int(0.9 * (len(longish) - 1))]
+    band = sum(1 for n in longish if 0.7 * width <= n <= 1.3 * width)
+    return width if width <= 60 and band >= 0.5 * len(longish) else None
+
+
+def _continues_soft(raw: str, prev: tuple[int, int], nxt: tuple[int, int], width: int) -> bool:
+    """In a Chinese text laid out in short lines: a line that fills most of the width and ends inside a
+    sentence goes on in the next line, unless that line opens a numbered item or a field."""
+    from kg.text.numbering import match_marker
+
+    if _solid_len(raw, prev[0], prev[1]) < 0.7 * width or raw[prev[1] - 1] in _SENTENCE_END_ZH:
+        return False
+    line = raw[nxt[0]:nxt[1]]
+    return not (_FIELD.match(line) or match_marker(line, "zh") is not None or _set_aside(line, "zh")
+                or _set_aside(raw[prev[0]:prev[1]], "zh"))
+
+
+def _spam(line: str, zh: bool) -> bool:
+    from kg.text.clean import is_spam_line
+
+    return is_spam_line(line, "zh" if zh else "en")
+
+
+def _set_aside(line: str, lang: str) -> bool:
+    """A line the cleaning stage sets aside (page chrome, injected spam): never joined to a paragraph."""
+    from kg.text.clean import is_chrome, is_spam_line
+
+    return is_chrome(line) or is_spam_line(line, lang)
 
 
 def _page_numbers_dropped(raw: str, spans: list[tuple[int, int]], width: int | None, zh: bool) -> list[bool]:
-    """Which lines to keep: in a hard-wrapped text, page-number lines ("- 3 -", "第3页", "Page 3 of 9")
-    go, and so does a bare number after a full line (a page break inside a paragraph)."""
+    """Which lines to keep: in a hard-wrapped text, page-number lines ("- 3 -", "第3页", "Page 3 of 9"),
+    page chrome and injected spam go (the cleaning stage would set them aside, but between two lines of a
+    paragraph they would also cut it), and so does a bare number after a full line (a page break)."""
     keep = [True] * len(spans)
     if width is None:
         return keep
@@ -261,8 +312,10 @@ def _page_numbers_dropped(raw: str, spans: list[tuple[int, int]], width: int | N
         if e <= s:
             continue
         line = raw[s:e].strip()
-        if _PAGE_NUMBER.match(line) or (_BARE_NUMBER.match(line) and prev is not None and _full(raw, prev, (s, e), width, zh)):
-            keep[i] = False
+        own_line = _line_width(raw, s, e) < 0.7 * width  # not a piece of a longer line the wrapper cut
+        if (_PAGE_NUMBER.match(line) or _spam(line, zh) or (own_line and _set_aside(line, "zh" if zh else "en"))
+                or (_BARE_NUMBER.match(line) and prev is not None and _full(raw, prev, (s, e), width, zh))):
+            keep[i] = False  # a page break, or chrome / spam a mirror put between two lines of one paragraph
             continue
         prev = (s, e)
     return keep
@@ -289,7 +342,7 @@ def _continues(raw: str, prev: tuple[int, int], nxt: tuple[int, int], width: int
     if not _full(raw, prev, nxt, width, zh):
         return False
     line = raw[nxt[0]:nxt[1]]
-    if _FIELD.match(line):
+    if _FIELD.match(line) or _set_aside(line, "zh" if zh else "en"):
         return False
     ended = raw[prev[1] - 1] in _CLAUSE_END
     return not (ended and match_marker(line, "zh" if zh else "en") is not None)
