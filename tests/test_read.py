@@ -101,9 +101,15 @@ def test_read_deep_folders_are_walked_without_recursion(tmp_path, monkeypatch):
         os.mkdir("d")
         os.chdir("d")
     Path("policy.txt").write_text(TEXT, encoding="utf-8")
-    files, problems = find_inputs([deep])
-    assert problems == [] and [f.name for f in files] == ["policy.txt"]
-    assert str(files[0]).count("/d") == depth
+    try:
+        files, problems = find_inputs([deep])
+        assert problems == [] and [f.name for f in files] == ["policy.txt"]
+        assert str(files[0]).count("/d") == depth
+    finally:  # remove the chain step by step: pytest's own clean-up of old tmp folders recurses and would fail
+        os.remove("policy.txt")
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
 
 
 def test_read_too_long_a_path_is_one_line_with_the_path(tmp_path, monkeypatch):
