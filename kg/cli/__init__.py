@@ -6,7 +6,7 @@ RDF or graph logic. Nothing in kg imports it, so it must not import anything tha
 (it is the top layer, beside kg/__init__.py).
 """
 
-from kg.cli import build_cmd, export_cmd, query_cmd, serve_cmd, stats_cmd, validate_cmd, viz_cmd  # noqa: F401,E402
+from kg.cli import build_cmd, export_cmd, query_cmd, report_cmd, serve_cmd, stats_cmd, validate_cmd, viz_cmd  # noqa: F401,E402,E501
 from kg.cli.app import app
 
 
