@@ -10,7 +10,7 @@ issuers (kg.text.docnumbers), and `dcterms:replaces` links a successor body to t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
@@ -81,9 +81,13 @@ def _lang(lit) -> str:
 class Vocabulary:
     concepts: tuple[Concept, ...]
 
-    @property
+    @cached_property
     def by_iri(self) -> dict[str, Concept]:
+        """Each concept by its IRI (made once per Vocabulary: it is looked up for every mention)."""
         return {c.iri: c for c in self.concepts}
+
+    def __getstate__(self) -> dict:
+        return {"concepts": self.concepts}  # not the index: it is made again where it is used
 
     def of_kind(self, kind: str) -> list[Concept]:
         return [c for c in self.concepts if c.kind == kind]

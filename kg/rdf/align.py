@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 
 from kg.model import Segment
@@ -87,9 +87,9 @@ def _jaccard(a: frozenset[str], b: frozenset[str], weight) -> float | None:
     return inter / union if union else 0.0
 
 
-def align(a: DocView, b: DocView) -> Alignment:
-    """Measure-by-measure alignment of two documents."""
-    ma, mb = measure_infos(a), measure_infos(b)
+def align(a: DocView, b: DocView, infos: Callable[[DocView], list[MeasureInfo]] = measure_infos) -> Alignment:
+    """Measure-by-measure alignment of two documents (`infos`: measure_infos, or an Aligner's memo of it)."""
+    ma, mb = infos(a), infos(b)
     total = len(ma) + len(mb)
     df: dict[str, int] = {}
     for m in ma + mb:
@@ -127,12 +127,62 @@ def align(a: DocView, b: DocView) -> Alignment:
         used_a.add(i)
         used_b.add(j)
         pairs.append(pair)
-    pairs.sort(key=lambda p: (ma.index(p.a)))
+    index = {id(m): i for i, m in enumerate(ma)}
+    pairs.sort(key=lambda p: index[id(p.a)])
     return Alignment(a, b, pairs, [m for i, m in enumerate(ma) if i not in used_a],
                      [m for j, m in enumerate(mb) if j not in used_b])
 
 
+class Aligner:
+    """align() and measure_infos() for one corpus, each worked out once per document and per pair
+    (the grouping, a policy's section and each of its documents' sections ask for the same ones).
+    Keyed by the views' identities, with the views held, so a key cannot come to name another one."""
+
+    def __init__(self) -> None:
+        self._infos: dict[int, tuple[DocView, list[MeasureInfo]]] = {}
+        self._pairs: dict[tuple[int, int], tuple[DocView, DocView, Alignment]] = {}
+
+    def infos(self, ctx: DocView) -> list[MeasureInfo]:
+        got = self._infos.get(id(ctx))
+        if got is None:
+            got = self._infos[id(ctx)] = (ctx, measure_infos(ctx))
+        return got[1]
+
+    def __call__(self, a: DocView, b: DocView) -> Alignment:
+        got = self._pairs.get((id(a), id(b)))
+        if got is None:
+            got = self._pairs[(id(a), id(b))] = (a, b, align(a, b, self.infos))
+        return got[2]
+
+
 # ---------------------------------------------------------------- which documents are one policy
+
+OWN_LINE_EXTRA = 20  # characters beside a document number on a line that prints it as the document's own
+_CLAUSE = re.compile(r"[。；;，,]")  # a sentence's clause punctuation
+
+
+def own_number(ctx: DocView) -> tuple | None:
+    """The document's own number, parsed (kg.text.docnumbers.parse_number), or None (own_doc_number)."""
+    return parse_number(own_doc_number(ctx) or "")
+
+
+def own_doc_number(ctx: DocView) -> str | None:
+    """The document number metadata found, where it is printed as a document's own is: in the front
+    matter (the title block, a 发文字号 field), on a line of its own ("国发〔2018〕39号", an order's
+    "2017年8月2日 国务院令第683号公布"), or outside the kept text; else None. One cited inside a sentence
+    of the text ("根据《…意见》(国办发〔2019〕6号)，…") is the number of another document."""
+    meta = ctx.record.meta
+    if not meta.doc_number or not meta.doc_number_span:
+        return meta.doc_number
+    a, b = meta.doc_number_span
+    for i, u in enumerate(ctx.record.units):
+        if u.start <= a < u.end:
+            if i in meta.front:
+                return meta.doc_number
+            rest = ctx.text[u.start:a] + " " + ctx.text[b:u.end]
+            short = len(rest.strip()) <= OWN_LINE_EXTRA and not _CLAUSE.search(rest)
+            return meta.doc_number if short else None
+    return meta.doc_number
 
 
 def issue_date(ctx: DocView) -> tuple[str | None, bool]:
@@ -177,9 +227,11 @@ def dates_agree(a: DocView, b: DocView) -> bool | None:
     return None
 
 
-def same_policy(a: DocView, b: DocView) -> tuple[bool, Alignment | None, str]:
-    """Whether two documents are versions of one policy, their alignment, and why."""
-    na, nb = parse_number(a.record.meta.doc_number or ""), parse_number(b.record.meta.doc_number or "")
+def same_policy(a: DocView, b: DocView, aligned: Callable[[DocView, DocView], Alignment] = align,
+                ) -> tuple[bool, Alignment | None, str]:
+    """Whether two documents are versions of one policy, their alignment, and why. A number cited in
+    a document's text is not its own (own_number): it neither joins nor separates two documents."""
+    na, nb = own_number(a), own_number(b)
     if na and nb and na[1:] != nb[1:]:
         return False, None, "different document numbers"
     ia, ib = a.issuers(), b.issuers()
@@ -191,7 +243,7 @@ def same_policy(a: DocView, b: DocView) -> tuple[bool, Alignment | None, str]:
     same_number = bool(na and nb and na[1:] == nb[1:] and (na[0] == nb[0] or a.lang != b.lang))
     if not same_number and (a.lang == b.lang or not agree):
         return False, None, "no common document number or issue date"
-    al = align(a, b)
+    al = aligned(a, b)
     smaller = min(len(al.pairs) + len(al.unaligned_a), len(al.pairs) + len(al.unaligned_b))
     if same_number:
         return True, al, "same document number"
@@ -208,16 +260,18 @@ def identity(ctx: DocView) -> str:
 
 
 def group(ctxs: list[DocView], decided: MutableMapping[str, tuple[bool, str]] | None = None,
+          aligned: Callable[[DocView, DocView], Alignment] | None = None,
           ) -> tuple[list[list[DocView]], list[tuple[DocView, DocView, str]]]:
     """Documents grouped into policies (each group sorted by IRI), and the pairs that joined them
     (sorted, each with why). `decided`: the decisions of earlier builds on pairs of documents, by
-    the pair's identities; a pair found there is not aligned again."""
-    keys: dict[str, list[int]] = {}
-    for i, c in enumerate(ctxs):
-        num = parse_number(c.record.meta.doc_number or "")
-        ks = {f"date:{d}" for d in _date_keys(c)} | ({f"num:{num[1]}/{num[2]}"} if num else set())
-        for k in ks:
-            keys.setdefault(k, []).append(i)
+    the pair's identities; a pair found there is not aligned again. `aligned`: align (an Aligner).
+
+    Linear in the size of a policy: the documents are taken in IRI order, and each is compared with
+    the representative (first document) of each policy found so far that shares a blocking key with
+    it (an issue date's month and day, its own document number), not with every version. A policy's
+    versions are so aligned with one document each; the joins form a tree, not every pair."""
+    aligned = aligned or Aligner()
+    order = sorted(range(len(ctxs)), key=lambda n: str(ctxs[n].doc))
     parent = list(range(len(ctxs)))
 
     def find(i: int) -> int:
@@ -227,25 +281,27 @@ def group(ctxs: list[DocView], decided: MutableMapping[str, tuple[bool, str]] | 
         return i
 
     ids = [identity(c) for c in ctxs] if decided is not None else []
-    tried, joined = set(), []
-    for k in sorted(keys):
-        members = keys[k]
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                i, j = sorted((members[x], members[y]), key=lambda n: str(ctxs[n].doc))
-                if (i, j) in tried:
-                    continue
-                tried.add((i, j))
-                pair = f"{ids[i]}\x1f{ids[j]}" if decided is not None else ""
-                known = decided.get(pair) if decided is not None else None
-                if known is None:
-                    ok, al, why = same_policy(ctxs[i], ctxs[j])
-                    known = (bool(ok and al is not None), why)
-                    if decided is not None:
-                        decided[pair] = known
-                if known[0]:
-                    joined.append((ctxs[i], ctxs[j], known[1]))
-                    parent[find(i)] = find(j)
+    rank = {n: r for r, n in enumerate(order)}
+    block: dict[str, set[int]] = {}  # blocking key -> the representatives of the policies whose documents have it
+    joined = []
+    for i in order:
+        ks = _block_keys(ctxs[i])
+        reps = sorted({find(r) for k in ks for r in block.get(k, ())}, key=rank.__getitem__)
+        for r in reps:  # each a policy's representative: its root is its first document (IRI order)
+            pair = f"{ids[r]}\x1f{ids[i]}" if decided is not None else ""
+            known = decided.get(pair) if decided is not None else None
+            if known is None:
+                ok, al, why = same_policy(ctxs[r], ctxs[i], aligned)
+                known = (bool(ok and al is not None), why)
+                if decided is not None:
+                    decided[pair] = known
+            if known[0]:
+                joined.append((ctxs[r], ctxs[i], known[1]))
+                a, b = find(r), find(i)
+                parent[max(a, b, key=rank.__getitem__)] = min(a, b, key=rank.__getitem__)
+        root = find(i)
+        for k in ks:
+            block.setdefault(k, set()).add(root)
     groups: dict[int, list[DocView]] = {}
     for i, c in enumerate(ctxs):
         groups.setdefault(find(i), []).append(c)
@@ -253,10 +309,16 @@ def group(ctxs: list[DocView], decided: MutableMapping[str, tuple[bool, str]] | 
     return out, sorted(joined, key=lambda j: (str(j[0].doc), str(j[1].doc)))
 
 
+def _block_keys(ctx: DocView) -> set[str]:
+    num = own_number(ctx)
+    return {f"date:{d}" for d in _date_keys(ctx)} | ({f"num:{num[1]}/{num[2]}"} if num else set())
+
+
 def policy_key(members: list[DocView]) -> str:
-    """The path of a policy's IRI: its document number when one is printed, else its first document."""
-    numbers = sorted(c.record.meta.doc_number for c in members if c.record.meta.doc_number and c.lang == "zh") or \
-        sorted(c.record.meta.doc_number for c in members if c.record.meta.doc_number)
+    """The path of a policy's IRI: its own document number when one is printed (own_number), else its first
+    document."""
+    own = [(c, own_doc_number(c)) for c in members]
+    numbers = sorted(n for c, n in own if n and c.lang == "zh") or sorted(n for _, n in own if n)
     if numbers:
         return slug(re.sub(r"\s+", "", numbers[0]))
     return str(members[0].doc).rsplit("/", 1)[-1]

@@ -28,7 +28,7 @@ from kg.rdf import findings as doc_findings
 from kg.rdf.assemble import Assembler, EvidenceWriter
 from kg.rdf.findings import Findings, Match, find_in_document
 from kg.rdf.turtle import Rendered, combine
-from kg.text import citations, docnumbers
+from kg.text import citations
 from kg.text.docview import DocView
 
 __all__ = ["corpus_sections", "document_inferences", "find_in_document", "Findings", "Summary"]
@@ -65,7 +65,8 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     `decided`: whether two documents are versions of one policy, from earlier builds (kg.rdf.align.group).
     """
     ctxs = _contexts(records, iris, findings)
-    groups, joined = align.group(ctxs, decided)
+    aligned = align.Aligner()
+    groups, joined = align.group(ctxs, decided, aligned)
     policy_of = policies.policy_iris(groups)
     summary = Summary({policy_of[str(m[0].doc)]: [str(c.doc) for c in m] for m in groups},
                       [(str(a.doc), str(b.doc), why) for a, b, why in joined])
@@ -76,23 +77,9 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
         joins[group_of[str(j[0].doc)]].append(j)
         for c in j[:2]:
             joins_of.setdefault(str(c.doc), []).append(j)
-    aligned = _aligner()
     sections = _policy_sections(groups, joins, policy_of, aligned, reuse)
     sections.update(_document_sections(ctxs, policy_of, joins_of, aligned, own, reuse))
     return sections, summary
-
-
-def _aligner() -> Callable[[DocView, DocView], align.Alignment]:
-    """kg.rdf.align.align, once per pair of documents (a policy's section and each of its documents' use it)."""
-    memo: dict[tuple[str, str], align.Alignment] = {}
-
-    def aligned(a: DocView, b: DocView) -> align.Alignment:
-        k = (str(a.doc), str(b.doc))
-        if k not in memo:
-            memo[k] = align.align(a, b)
-        return memo[k]
-
-    return aligned
 
 
 def _policy_sections(groups: list[list[DocView]], joins: list[Joins], policy_of: dict[str, str],
@@ -158,7 +145,7 @@ def _contexts(records: list[DocRecord], iris: dict[str, URIRef], findings: dict[
 def _index(ctxs: list[DocView], policy_of: dict[str, str]) -> citations.CitationIndex:
     return citations.CitationIndex([
         citations.DocInfo(str(c.doc), policy_of[str(c.doc)], c.lang, c.record.meta.title,
-                          docnumbers.parse_number(c.record.meta.doc_number or ""), c.issuers(), c.issued())
+                          align.own_number(c), c.issuers(), c.issued())
         for c in ctxs])
 
 

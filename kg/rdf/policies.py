@@ -39,7 +39,7 @@ def write_policies(out: EvidenceWriter, groups: list[list[DocView]], joined: lis
             if meta.title:
                 g.add((p, DCTERMS.title, Literal(meta.title, lang=c.lang)))
                 g.add((p, RDFS.label, Literal(meta.title, lang=c.lang)))
-            if meta.doc_number:
+            if align.own_doc_number(c):  # (a number its text cites is not the policy's)
                 g.add((p, DCTERMS.identifier, Literal(meta.doc_number)))
     for a, b, why in joined:
         write_alignment(out, aligned(a, b), why, URIRef(policy_of[str(a.doc)]), "node")

@@ -7,7 +7,7 @@ parallel processes and merged in any order.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from kg.model import DocRecord, Mention, Segment, Source
@@ -82,13 +82,54 @@ def segment_text(record: DocRecord, seg: Segment) -> str:
 
 
 def links(record: DocRecord, seg: Segment) -> list[Link]:
-    """The links of one measure (or preamble/section): enterprise types by role, instruments, organisations, regions."""
-    spans = sorted((u.start, u.end) for s in seg.walk() for u in s.units)
+    """The links of one measure (or preamble/section): enterprise types by role, instruments, organisations, regions.
+
+    A pure function of the record and the segment's units; assembly, the competent-department
+    inference and the alignment each ask for the same segments, so the answers for the record asked
+    about last are kept (`_LinksMemo`), checked against the record's identity and its mentions."""
+    spans = tuple(sorted((u.start, u.end) for s in seg.walk() for u in s.units))
+    memo = _LinksMemo.of(record)
+    got = memo.links.get(spans)
+    if got is None:
+        got = memo.links[spans] = _links(record, spans, memo)
+    return list(got)
+
+
+class _LinksMemo:
+    """The mentions of one record ordered by start, and the links of its segments by their units.
+
+    One record at a time (a build asks about one document's segments, then the next one's): it holds
+    the record itself, so an identity check cannot match another record, and it is dropped as soon as
+    the record, its mention list or its length is not the one it was made from."""
+
+    last: _LinksMemo | None = None
+
+    def __init__(self, record: DocRecord):
+        self.record, self.mentions, self.n = record, record.mentions, len(record.mentions)
+        self.text = record.source.text
+        self.order = sorted(range(self.n), key=lambda i: record.mentions[i].start)
+        self.starts = [record.mentions[i].start for i in self.order]
+        self.links: dict[tuple[tuple[int, int], ...], tuple[Link, ...]] = {}
+
+    @classmethod
+    def of(cls, record: DocRecord) -> _LinksMemo:
+        m = cls.last
+        if m is None or m.record is not record or m.mentions is not record.mentions or m.n != len(record.mentions) \
+                or m.text is not record.source.text:
+            m = cls.last = cls(record)
+        return m
+
+
+def _links(record: DocRecord, spans: tuple[tuple[int, int], ...], memo: _LinksMemo) -> tuple[Link, ...]:
+    if not spans:
+        return ()
     starts = [a for a, _ in spans]
     vocab = load_vocabulary().by_iri
     out = []
     text = record.source.text
-    for m in record.mentions:
+    lo, hi = bisect_left(memo.starts, spans[0][0]), bisect_right(memo.starts, spans[-1][1])
+    for k in sorted(memo.order[lo:hi]):  # the mentions that start inside the segment's range, in record order
+        m = record.mentions[k]
         # the unit that starts last at or before the mention (units do not overlap): a bisection,
         # not a scan of every unit of the segment for every mention of the document (quadratic)
         i = bisect_right(starts, m.start) - 1
@@ -103,4 +144,4 @@ def links(record: DocRecord, seg: Segment) -> list[Link]:
             out.append(Link("mentionsOrganization", m))
         elif m.kind == "region":
             out.append(Link("excludesRegion" if excluded(text, m) else "mentionsRegion", m))
-    return out
+    return tuple(out)
