@@ -66,6 +66,22 @@ def test_enrich_quantities_skip_numbering_dates_document_and_article_numbers(tex
     assert _q(text, lang) == []
 
 
+@pytest.mark.parametrize("text, lang, masks", [
+    ("Banks shall increase credit loans to small and micro enterprises.", "en", 0),
+    ("根据国发〔2015〕43号文件第五条，2020年2月9日印发，3月24日起施行。", "zh", 0),
+    ("In accordance with Article 12 of No. 13 [2019] of the Ministry of Finance, 25% of new loans.", "en", 1),
+    ("对单户授信1000万元及以下的小微企业贷款给予贴息。", "zh", 1),
+])
+def test_enrich_quantities_masks_are_worked_out_only_for_a_candidate(monkeypatch, text, lang, masks):
+    from kg.text import quantity_cues
+
+    calls = []
+    real = quantity_cues.masked_spans
+    monkeypatch.setattr(quantity_cues, "masked_spans", lambda t, lg: calls.append(t) or real(t, lg))
+    _q(text, lang)
+    assert len(calls) == masks
+
+
 def test_enrich_quantities_deadlines_resolve_against_the_document_year():
     en = [q for q in _q("Submit the summary to the Ministry before the end of the year.") if q.kind == "deadline"]
     assert [q.due for q in en] == ["2021-12-31"]

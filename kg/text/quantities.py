@@ -19,7 +19,7 @@ from decimal import Decimal
 from kg.text.cues import cues, phrase_rx
 from kg.text.dates import DUE_ZH, PartialDate, dates_in, end_of, find_partial_dates, month_number
 from kg.text.numerals import CN_NUMERAL_CHARS, cn_value
-from kg.text.quantity_cues import masked, masked_spans, quantity_rx
+from kg.text.quantity_cues import Masks, masked, quantity_rx
 
 QUDT_UNIT = "http://qudt.org/vocab/unit/"
 UNITS = {  # kind or duration code -> (unitText, UN/CEFACT unitCode, QUDT unit)
@@ -70,13 +70,11 @@ class Quantity:
 def find_quantities(text: str, start: int, end: int, lang: str, year: int | None = None) -> list[Quantity]:
     """The quantities in text[start:end] (one sentence-sized unit); `year` resolves "before the end of the year"."""
     t = text[start:end]
-    masks = masked_spans(t, lang)
+    masks = Masks(t, lang)  # only a candidate that reads as a quantity is checked against them
     found: list[Quantity] = []
     for m in _NUM.finditer(t):
-        if masked(masks, m.start(), m.end()):
-            continue
         q = _arabic(t, m, lang)
-        if q:
+        if q and not masked(masks, m.start(), m.end()):
             found.append(q)
     found += _spelled(t, lang, masks)
     found += _deadlines(t, lang, year)
@@ -169,7 +167,7 @@ def _duration(t: str, s: int, e: int, value: Decimal, word: str, lang: str) -> Q
     return _bounded(t, q, lang)
 
 
-def _spelled(t: str, lang: str, masks) -> list[Quantity]:
+def _spelled(t: str, lang: str, masks: Masks) -> list[Quantity]:
     """Percentages and durations written in words: 百分之三十, 三年内, six months."""
     rx, out = quantity_rx(), []
     if lang == "zh":

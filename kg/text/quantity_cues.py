@@ -94,5 +94,22 @@ def masked_spans(t: str, lang: str) -> list[tuple[int, int]]:
     return spans
 
 
-def masked(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+class Masks:
+    """masked_spans(t, lang), worked out when first asked: most units hold no quantity candidate, and
+    the masks (dates, references, years…) are the dearest part of looking at one."""
+
+    def __init__(self, t: str, lang: str):
+        self.t, self.lang = t, lang
+        self._spans: list[tuple[int, int]] | None = None
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = masked_spans(self.t, self.lang)
+        return self._spans
+
+
+def masked(spans: list[tuple[int, int]] | Masks, a: int, b: int) -> bool:
+    if isinstance(spans, Masks):
+        spans = spans.spans
     return any(s < b and a < e for s, e in spans)
