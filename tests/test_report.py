@@ -197,3 +197,18 @@ def test_cli_report_svg_png_and_bad_format(runner, seed_build, tmp_path):
     assert runner.invoke(app, ["report", "--format", "pdf"]).exit_code == 2
     res = runner.invoke(app, ["report", "--graph", str(tmp_path / "none.ttl")])
     assert res.exit_code == 1 and res.stderr.startswith("Error:")
+
+
+def test_viz_focus_is_honoured_by_the_aggregate_views(seed_graph):
+    from kg.errors import UnknownTerm
+    from kg.viz.views import build_view
+
+    ID = "https://w3id.org/smekg/id/"
+    whole = build_view(seed_graph, "departments-instruments")
+    pbc = build_view(seed_graph, "departments-instruments", focus="PBC")
+    assert len(pbc.nodes) < len(whole.nodes) and pbc.node(f"{ID}department/PBC")["focus"]
+    assert all(f"{ID}department/PBC" in pair for pair in pbc.edge_pairs())
+    co = build_view(seed_graph, "cooccurrence", focus="CREDIT_LOAN")
+    assert co.edges and all(f"{ID}instrument/CREDIT_LOAN" in pair for pair in co.edge_pairs())
+    with pytest.raises(UnknownTerm, match="not in the graph"):
+        build_view(seed_graph, "cooccurrence", focus="NO_SUCH_CODE")

@@ -28,7 +28,8 @@ def viz_command(
     Views: full (documents, measures and what they link to; measures are folded into their documents
     above a node cap), focus (--focus CODE_OR_IRI --depth N), document (--focus FILE),
     departments-instruments (issuers x instruments, edges counting measures) and cooccurrence
-    (instruments linked by the measures that combine them).
+    (instruments linked by the measures that combine them); with --focus, those two keep the node and
+    its neighbours. The same overview as a matrix (heatmap) is in `kg report`.
 
     Examples:
 

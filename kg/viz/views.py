@@ -201,7 +201,11 @@ def build_view(g: Graph, view: str = "full", focus: str | None = None, depth: in
     elif view == "cooccurrence":
         D = cooccurrence_graph(g)
         title = message(lang, "title_cooccurrence")
-    else:
+    if weighted and focus:  # the aggregate views honour --focus: that node, its edges and neighbours
+        target = resolve_focus(g, D, focus)
+        D = nx.compose(D.subgraph([target]), D.edge_subgraph(
+            [(u, v, k) for u, v, k in D.edges(keys=True) if target in (u, v)])).copy()
+    elif not weighted:
         D, title, target = _policy_view(g, view, focus, depth, lang, cap, said)
     notice = " ".join(message(lang, k, **kw) for k, kw in said) or None
     nodes, edges = vis_lists(D, g, lang, weighted)
