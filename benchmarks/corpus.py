@@ -120,3 +120,29 @@ def generate(folder: Path, megabytes: float, seed: int = 8, corpus: Path = CORPU
         total += len(data)
         i += 1
     return paths
+
+
+EXTRA = ROOT.parent / "shared" / "extra"
+
+
+def generate_real(folder: Path, megabytes: float, sources: tuple[Path, ...] = (CORPUS, EXTRA)) -> list[Path]:
+    """Real text: every .txt of `sources` (the shipped corpus and ../shared/extra/), whole and unchanged
+    but for `vary`, repeated in rounds (round k: dates k days later, document numbers 100 k higher)
+    until the files total `megabytes` MB. No paragraph is recombined: the text is the documents' own."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = [(p.stem, p.read_text(encoding="utf-8")) for src in sources if Path(src).is_dir()
+            for p in sorted(Path(src).glob("*.txt"))]
+    if not docs:
+        raise FileNotFoundError(f"no .txt under {', '.join(map(str, sources))}")
+    target = int(megabytes * 1_000_000)
+    total, paths, i = 0, [], 0
+    while total < target:
+        stem, text = docs[i % len(docs)]
+        data = vary(text, i // len(docs)).encode("utf-8")
+        path = folder / f"real_{i // len(docs):03d}_{stem[:40]}.txt"
+        path.write_bytes(data)
+        paths.append(path)
+        total += len(data)
+        i += 1
+    return paths

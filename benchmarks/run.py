@@ -6,7 +6,11 @@
 It generates synthetic corpora by recombining the shipped corpus's paragraphs (benchmarks/corpus.py)
 under build/bench/, and reports, as ratios where the issue asks for them:
 
-- build MB/s and triples/s against a bare spaCy tokenizer pass over the same files (one process);
+- build MB/s and triples/s against a bare spaCy tokenizer pass over the same files (one process), with
+  and without the store, on synthetic corpora and on a real-text one (corpus/ and ../shared/extra/,
+  whole documents repeated with distinct dates and numbers);
+- what the graph is made of: triples per MB and per link, the evidence share, the store's share of
+  the build's wall time;
 - peak memory (resident set of the build process plus its workers);
 - the build with the embedded Oxigraph store against the rdflib/Turtle-only build;
 - one process against two (and that their outputs are byte-identical);
@@ -54,9 +58,31 @@ def _child_build(args: list[str]) -> dict:
     r = build([Path(src)], Path(out), workers=int(workers),
               cache_dir=Path(cache) if cache != "-" else None,
               store=store_path(Path(out)) if store == "1" else None)
-    return {"seconds": time.perf_counter() - t0, "triples": r.triples, "files": len(r.built),
-            "cached": r.cached, "timings": r.timings, "workers": r.workers, "peak_mb": _peak_mb(),
-            "store_load": r.store_load}
+    res = {"seconds": time.perf_counter() - t0, "triples": r.triples, "files": len(r.built),
+           "cached": r.cached, "timings": r.timings, "workers": r.workers, "peak_mb": _peak_mb(),
+           "store_load": r.store_load}
+    if store == "1":
+        res.update(_graph_shape(store_path(Path(out)), r.triples))
+    return res
+
+
+EVIDENCE_SHAPE = """PREFIX smekg: <https://w3id.org/smekg/ontology#>
+SELECT (COUNT(DISTINCT ?e) AS ?links) WHERE { ?e smekg:linkProperty ?p }"""
+
+
+def _graph_shape(store: Path, triples: int) -> dict:
+    """What the graph is made of, read from the store after the build (not timed): the links explained
+    by evidence (evidence nodes), and the share of triples about evidence (an evidence node, its target
+    and selectors: the IRIs under a …/ev/ path)."""
+    import pyoxigraph as ox
+
+    from kg.store.local import DB_FOLDER
+
+    db = ox.Store.read_only(str(store / DB_FOLDER))
+    links = int(next(iter(db.query(EVIDENCE_SHAPE)))["links"].value)
+    ev = int(next(iter(db.query('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?s), "/ev/")) }')))["n"].value)
+    return {"evidence_links": links, "evidence_triples": ev, "evidence_share": ev / triples if triples else 0.0,
+            "triples_per_link": triples / links if links else None}
 
 
 def _child_tokenize(args: list[str]) -> dict:
@@ -201,19 +227,25 @@ def _mb(folder: Path) -> float:
 
 
 def section_throughput(work: Path, size: float, workers: int, compare_workers: bool,
-                       turtle_only_max_mb: float = 5) -> dict:
-    from benchmarks.corpus import generate
+                       turtle_only_max_mb: float = 5, kind: str = "synthetic") -> dict:
+    """One corpus: `kind` "synthetic" (recombined paragraphs, benchmarks.corpus.generate) or "real"
+    (whole documents of corpus/ and ../shared/extra/ repeated with distinct numbers, generate_real)."""
+    from benchmarks.corpus import generate, generate_real
 
-    corpus = work / f"corpus-{size:g}mb"
+    corpus = work / (f"corpus-{size:g}mb" if kind == "synthetic" else f"corpus-real-{size:g}mb")
     if not corpus.is_dir():
-        generate(corpus, size)
+        (generate if kind == "synthetic" else generate_real)(corpus, size)
     mb = _mb(corpus)
     tok = run_child("tokenize", str(corpus))
     full = run_child("build", str(corpus), str(work / f"g{size:g}.ttl"), str(workers), "1", "-")
     bare = run_child("build", str(corpus), str(work / f"g{size:g}-nostore.ttl"), str(workers), "0", "-") \
         if size <= turtle_only_max_mb or compare_workers else None
+    store_s = full["timings"].get("store", 0.0)
     res = {
-        "mb": mb, "files": full["files"], "triples": full["triples"],
+        "corpus": kind, "mb": mb, "files": full["files"], "triples": full["triples"],
+        "triples_per_mb": full["triples"] / mb, "triples_per_link": full.get("triples_per_link"),
+        "evidence_share": full.get("evidence_share"), "store_s": store_s, "store_share": store_s / full["seconds"],
+        "turtle_only_over_tokenizer": bare and bare["seconds"] / tok["seconds"],
         "tokenizer_s": tok["seconds"], "tokenizer_mb_s": mb / tok["seconds"],
         "build_s": full["seconds"], "build_mb_s": mb / full["seconds"], "triples_s": full["triples"] / full["seconds"],
         "build_over_tokenizer": full["seconds"] / tok["seconds"], "stages": full["timings"],
@@ -313,17 +345,22 @@ def _fmt(v, nd=2):
 
 
 def table(res: dict) -> str:
-    lines = ["## Build throughput (synthetic corpora from corpus/ paragraphs)", "",
-             "| corpus | files | triples | tokenizer MB/s (1 proc) | build MB/s | triples/s | build ÷ tokenizer "
+    lines = ["## Build throughput (synthetic: recombined corpus/ paragraphs; real: whole documents repeated)", "",
+             "| corpus | files | triples | triples/MB | triples/link | evidence share | tokenizer MB/s (1 proc) "
+             "| build MB/s | triples/s | build ÷ tokenizer | without store ÷ tokenizer | store share of wall "
              "| peak MB | store ÷ Turtle-only | 2 proc speed-up | identical |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res.get("throughput", []):
-        lines.append(f"| {r['mb']:.1f} MB | {r['files']} | {r['triples']} | {_fmt(r['tokenizer_mb_s'])} | "
+        lines.append(f"| {r['mb']:.1f} MB {r.get('corpus', 'synthetic')} | {r['files']} | {r['triples']} | "
+                     f"{_fmt(r.get('triples_per_mb'), 0)} | {_fmt(r.get('triples_per_link'), 1)} | "
+                     f"{_fmt(r.get('evidence_share'))} | {_fmt(r['tokenizer_mb_s'])} | "
                      f"{_fmt(r['build_mb_s'], 3)} | {_fmt(r['triples_s'], 0)} | {_fmt(r['build_over_tokenizer'], 1)} | "
+                     f"{_fmt(r.get('turtle_only_over_tokenizer'), 1)} | {_fmt(r.get('store_share'))} | "
                      f"{_fmt(r['peak_mb'], 0)} | {_fmt(r['store_over_turtle_only'])} | "
                      f"{_fmt(r.get('speedup_two_processes'))} | {_fmt(r.get('identical_1_vs_n_processes'))} |")
         st = r.get("stages", {})
-        lines.append("|  stages (s) | | | | " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()) + " | | | | | | |")
+        lines.append("|  stages (s) | | | | | | | " + ", ".join(f"{k} {v:.1f}" for k, v in st.items())
+                     + " | | | | | | | | |")
     for q in res.get("queries", []):
         lines += ["", f"## Named queries on {q['triples']} triples (median ms; cap {q['cap_s']:g} s; "
                   f"Oxigraph open {q['oxigraph_open_s']:.2f} s / rdflib parse {q['rdflib_parse_s']:.1f} s; "
@@ -357,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
     ap.add_argument("--cap", type=float, default=60.0, help="seconds after which one query is stopped")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--real-sizes", default="5", help="sizes in MB of the real-text corpus (corpus/ and "
+                    "../shared/extra/ repeated with distinct numbers; default 5, '' for none)")
     ap.add_argument("--work", type=Path, default=ROOT / "build" / "bench", help="folder for corpora and graphs")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--query-mb", default="", help="corpus sizes in MB for the query graphs (default: from a probe)")
@@ -386,6 +425,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"throughput: {size:g} MB …", file=sys.stderr, flush=True)
             res["throughput"].append(section_throughput(a.work, size, a.workers, compare_workers=i == 0,
                                                         turtle_only_max_mb=a.turtle_only_max_mb))
+            save()
+        for size in (float(s) for s in a.real_sizes.split(",") if s):
+            print(f"throughput: {size:g} MB of real text …", file=sys.stderr, flush=True)
+            res["throughput"].append(section_throughput(a.work, size, a.workers, compare_workers=False,
+                                                        turtle_only_max_mb=a.turtle_only_max_mb, kind="real"))
             save()
     if "queries" not in skip:
         sizes = [float(x) for x in a.query_mb.split(",") if x] if a.query_mb else []

@@ -21,12 +21,28 @@ def test_bench_synthetic_corpus_recombines_the_shipped_paragraphs(tmp_path):
     assert {p.name.rsplit("_", 1)[1] for p in a} >= {"000.txt", "001.txt"}  # English and Chinese documents
 
 
+def test_bench_real_corpus_repeats_whole_documents_with_distinct_numbers(tmp_path):
+    from benchmarks.corpus import generate_real
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("关于支持小微企业的通知\n工信部〔2021〕5号\n一、加大信用贷款。\n2021年3月3日\n", encoding="utf-8")
+    paths = generate_real(tmp_path / "out", 0.0003, sources=(src,))
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    assert len(texts) >= 3 and texts[0] == (src / "a.txt").read_text(encoding="utf-8")
+    assert "〔2021〕105号" in texts[1] and "2021年3月4日" in texts[1] and len({t for t in texts}) == len(texts)
+
+
 def test_bench_smoke_run_writes_json_and_a_table(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert run.main(["--in-process", "--sizes", "0.02", "--query-triples", "3000", "--incremental-docs", "3",
-                     "--repeat", "1", "--cap", "20", "--probe-mb", "0.01", "--work", str(tmp_path / "w"), "--out", str(out)]) == 0
+                     "--real-sizes", "0.02", "--repeat", "1", "--cap", "20", "--probe-mb", "0.01", "--work", str(tmp_path / "w"), "--out", str(out)]) == 0
     res = json.loads(out.read_text(encoding="utf-8"))
-    (t,) = res["throughput"]
+    t, real = res["throughput"]
+    assert real["corpus"] == "real" and real["files"] >= 1 and real["triples_per_mb"] > 0
+    for r in (t, real):  # what the graph is made of, and where the time goes
+        assert 0 < r["evidence_share"] < 1 and r["triples_per_link"] > 1 and 0 < r["store_share"] < 1
+        assert r["turtle_only_over_tokenizer"] > 0
     assert t["files"] >= 1 and t["triples"] > 1000 and t["build_mb_s"] > 0 and t["tokenizer_mb_s"] > 0
     assert t["identical_1_vs_n_processes"] is True and t["store_over_turtle_only"] > 0
     (q,) = res["queries"]
