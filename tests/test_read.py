@@ -95,7 +95,9 @@ def test_read_deep_folders_are_walked_without_recursion(tmp_path, monkeypatch):
     import sys
 
     deep = tmp_path
-    depth = sys.getrecursionlimit() + 200
+    old_limit = sys.getrecursionlimit()  # another library may have raised it: the chain must go deeper than
+    sys.setrecursionlimit(1000)          # the limit in force, and stay under the system's 4,096-byte paths
+    depth = 1200
     monkeypatch.chdir(tmp_path)  # build the chain with short relative steps (an absolute path would be too long)
     for _ in range(depth):
         os.mkdir("d")
@@ -106,6 +108,7 @@ def test_read_deep_folders_are_walked_without_recursion(tmp_path, monkeypatch):
         assert problems == [] and [f.name for f in files] == ["policy.txt"]
         assert str(files[0]).count("/d") == depth
     finally:  # remove the chain step by step: pytest's own clean-up of old tmp folders recurses and would fail
+        sys.setrecursionlimit(old_limit)
         os.remove("policy.txt")
         for _ in range(depth):
             os.chdir("..")
