@@ -97,8 +97,11 @@ def stats_tables(st, file=None) -> None:
         t.add_row(k, str(v))
     console.print(t)
     d = Table(title="documents", header_style="bold")
+    longest = max((len(str(doc["file"])) for doc in st.documents), default=4)
     for col in ("file", "language", "encoding", "issued", "issuers", "measures", "duplicates_removed", "noise_removed"):
-        d.add_column(col.replace("_", " "), overflow="fold")
+        # file names are never split mid-name: the other columns wrap first
+        d.add_column(col.replace("_", " "), overflow="fold", min_width=min(longest, 60) if col == "file" else None,
+                     no_wrap=col == "file" and longest <= 60)
     for doc in st.documents:
         d.add_row(*[str(doc[c]) for c in ("file", "language", "encoding", "issued", "issuers", "measures",
                                           "duplicates_removed", "noise_removed")])
