@@ -18,11 +18,12 @@ def fail(message: str, code: int = 1) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn kg's expected errors into a one-line message and exit code 1 (no traceback)."""
+    """Turn kg's expected errors into a one-line message and exit code 1 (3 for a SPARQL server that
+    failed: the error's `exit_code`), no traceback."""
     try:
         yield
     except KGError as e:
-        fail(str(e))
+        fail(str(e), getattr(e, "exit_code", 1))
     except KeyboardInterrupt:
         fail("interrupted", 130)
 

@@ -39,22 +39,20 @@ def _params(items: list[str] | None, lang: Lang | None) -> dict[str, str]:
     return out
 
 
-def _write(res, fmt: Format) -> None:
-    """The result on stdout in the chosen format."""
-    from kg.cli.render import table
+def _format(res, fmt: Format) -> str | None:
+    """The result as text in the chosen format (None for the table, which is drawn to the terminal)."""
     from kg.sparql import to_csv, to_json
     from kg.sparql.formats import to_jsonl
 
     if fmt is Format.csv:
-        typer.echo(to_csv(res), nl=False)
-    elif fmt is Format.tsv:
-        typer.echo(to_csv(res, "\t"), nl=False)
-    elif fmt is Format.json:
-        typer.echo(to_json(res))
-    elif fmt is Format.jsonl:
-        typer.echo(to_jsonl(res), nl=False)
-    else:
-        table(res)
+        return to_csv(res)
+    if fmt is Format.tsv:
+        return to_csv(res, "\t")
+    if fmt is Format.json:
+        return to_json(res) + "\n"
+    if fmt is Format.jsonl:
+        return to_jsonl(res)
+    return None
 
 
 def _lang_for(query: str, lang: Lang | None, quiet: bool) -> Lang | None:
@@ -106,6 +104,8 @@ def query_command(
     limit: int = typer.Option(None, "--limit", "-n", min=1, help="Return at most this many rows (says so when capped)."),
     timeout: float = typer.Option(5.0, "--timeout", "-t", min=0,
                                   help="Stop the query after this many seconds (0: no limit)."),
+    max_memory: int = typer.Option(2048, "--max-memory", min=0, metavar="MB",
+                                   help="Memory the query may use on top of the loaded graph, in MB (0: no cap)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No row count on stderr."),
 ) -> None:
     """Run a read-only SPARQL query: a named query, a .rq file or SPARQL text.
@@ -135,8 +135,20 @@ def query_command(
         else:
             from kg.store.local import load_graph
 
-            res = run_query(load_graph(graph), query, params, timeout=timeout or None, limit=limit)
-    _write(res, fmt)
+            res = run_query(load_graph(graph), query, params, timeout=timeout or None, limit=limit,
+                            max_memory=max_memory * 1024 ** 2 or None)
+        out = _format(res, fmt)
+        if timeout and time.perf_counter() - start > timeout:
+            from kg.errors import QueryTimeout
+
+            raise QueryTimeout(f"query stopped after {timeout:g}s: writing its {len(res.rows)} rows took the "
+                               "rest of the time (raise --timeout, add a LIMIT or use --format tsv)")
+    if out is None:
+        from kg.cli.render import table
+
+        table(res)
+    else:
+        typer.echo(out, nl=False)
     if endpoint and not res.rows and res.form == "SELECT":
         _named_graph_hint(endpoint, quiet)
     if res.form == "ASK":

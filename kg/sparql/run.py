@@ -7,6 +7,7 @@ responsive).
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -98,13 +99,18 @@ def _evaluate(source: Any, text: str, prepared, bindings: dict[str, Any], limit:
     return Result(vars_, rows[:limit] if truncated else rows, truncated, form)
 
 
-def _child(conn, fn: Callable[[], Result]) -> None:  # pragma: no cover - runs in the forked child
+def _child(conn, fn: Callable[[], Result], max_memory: int | None = None) -> None:  # pragma: no cover - child
     try:
         deny_network()
+        if max_memory:
+            _cap_memory(max_memory)
+            sys.unraisablehook = lambda *_: None  # generators closed while out of memory: nothing to say
         result = fn()
         conn.send(("ok", result))
     except BaseException as e:  # noqa: BLE001 - everything is reported to the parent
         msg = first_line(e)
+        if isinstance(e, MemoryError):
+            msg = "memory"
         try:
             conn.send(("error", f"{type(e).__name__}: {msg}" if not isinstance(e, QueryError) else msg))
         except Exception:
@@ -113,7 +119,43 @@ def _child(conn, fn: Callable[[], Result]) -> None:  # pragma: no cover - runs i
         conn.close()
 
 
-def run_isolated(fn: Callable[[], Result], timeout: float | None) -> Result:
+DEFAULT_MAX_MEMORY = 2 * 1024 ** 3  # bytes a query may allocate on top of the loaded graph
+
+
+def _cap_memory(extra: int) -> None:  # pragma: no cover - runs in the forked child
+    """Limit the child's address space to what it already maps plus `extra` bytes (RLIMIT_AS)."""
+    import resource
+
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        mapped = 0
+    limit = mapped + extra
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _near_memory_cap() -> bool:  # pragma: no cover - runs in the forked child
+    """Whether this process's address space is close to its RLIMIT_AS (an allocation likely failed)."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return False
+    try:
+        with open("/proc/self/status") as f:
+            peak = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    return peak >= 0.9 * soft
+
+
+def _memory_message(max_memory: int | None) -> str:
+    mb = (max_memory or DEFAULT_MAX_MEMORY) // 1024 ** 2
+    return f"query stopped: it needed more than {mb} MB of memory (raise --max-memory, add a LIMIT or narrow it)"
+
+
+def run_isolated(fn: Callable[[], Result], timeout: float | None, max_memory: int | None = None) -> Result:
     """Run `fn` with a time limit that really stops it.
 
     With fork (Linux, macOS) `fn` runs in a child process that shares the loaded graph copy-on-write,
@@ -125,7 +167,7 @@ def run_isolated(fn: Callable[[], Result], timeout: float | None) -> Result:
     if "fork" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("fork")
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(send, fn), daemon=True)
+        proc = ctx.Process(target=_child, args=(send, fn, max_memory), daemon=True)
         proc.start()
         send.close()
         try:
@@ -134,6 +176,9 @@ def run_isolated(fn: Callable[[], Result], timeout: float | None) -> Result:
             try:
                 status, payload = recv.recv()
             except EOFError:
+                proc.join(5)
+                if max_memory and proc.exitcode in (-6, -9, 134, 137):  # aborted on a failed allocation
+                    raise QueryError(_memory_message(max_memory)) from None
                 raise QueryError(f"the query process died (exit code {proc.exitcode}); "
                                  "out of memory? add a LIMIT or narrow the query") from None
         finally:
@@ -142,7 +187,10 @@ def run_isolated(fn: Callable[[], Result], timeout: float | None) -> Result:
             proc.join()
             recv.close()
         if status == "error":
-            raise QueryError(f"query failed: {payload}")
+            if payload == "MemoryError: memory":
+                raise QueryError(_memory_message(max_memory))
+            raise QueryError(payload if payload.startswith(("query failed: ", "query stopped")) else
+                             f"query failed: {payload}")
         return payload
     if not timeout:
         return fn()
@@ -168,25 +216,39 @@ def run_isolated(fn: Callable[[], Result], timeout: float | None) -> Result:
 
 
 def run_query(source: Any, query: str, params: dict[str, str] | None = None,
-              timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = None) -> Result:
+              timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = None,
+              max_memory: int | None = DEFAULT_MAX_MEMORY) -> Result:
     """Run a named query, a .rq file or SPARQL text on `source` (an rdflib Graph or a pyoxigraph
-    Store): read-only, parameters bound as RDF terms, time-limited (None or 0: no limit)."""
+    Store): read-only, parameters bound as RDF terms, time-limited from the first step (parsing, running
+    and handing the rows over all count; None or 0: no limit), and allowed `max_memory` bytes on top of
+    the loaded graph (None: no cap)."""
+    start = time.perf_counter()
     text, nq = resolve(query)
     prepared = prepare(text)
     bindings = bind_params(nq, params or {}, Lookup.for_source(source))
-    start = time.perf_counter()
 
     def fn() -> Result:
         try:
             return _evaluate(source, text, prepared, bindings, limit)
         except QueryError:
             raise
+        except MemoryError:
+            raise QueryError(_memory_message(max_memory)) from None
         except Exception as e:
+            if max_memory and _near_memory_cap():  # a native engine's failed allocation shows up as anything
+                raise QueryError(_memory_message(max_memory)) from None
             first = first_line(e, "")
             raise QueryError(f"query failed: {type(e).__name__}: {first}") from None
 
-    res = run_isolated(fn, timeout)
+    left = None if not timeout else max(0.01, timeout - (time.perf_counter() - start))
+    try:
+        res = run_isolated(fn, left, max_memory)
+    except QueryTimeout:  # said with the limit the user gave, not what was left of it after parsing
+        raise QueryTimeout(f"query stopped after {timeout:g}s (raise --timeout to allow more)") from None
     res.elapsed = time.perf_counter() - start
+    if timeout and res.elapsed > timeout:  # the rows came back, but after the deadline (a large transfer)
+        raise QueryTimeout(f"query stopped after {timeout:g}s: its {len(res.rows)} rows took "
+                           f"{res.elapsed:.1f}s to come back (raise --timeout or add a LIMIT)")
     return res
 
 

@@ -112,6 +112,9 @@ def prepare(text: str):
     (cached: rdflib's parser takes a few tenths of a second on a named query)."""
     try:
         parsed = parseQuery(text)
+    except RecursionError:
+        raise QueryError(f"query nested too deeply to parse ({_depth(text)} levels of brackets): "
+                         "flatten the groups or split the query") from None
     except ParseBaseException as e:
         _refuse_update(text)
         raise syntax_error(text, e) from None
@@ -120,6 +123,9 @@ def prepare(text: str):
         raise syntax_error(text, e) from None
     try:
         prepared = translateQuery(parsed, initNs=PREFIXES)
+    except RecursionError:
+        raise QueryError(f"query nested too deeply to run ({_depth(text)} levels of brackets): "
+                         "flatten the groups or split the query") from None
     except Exception as e:
         if "Unknown namespace prefix" in str(e):
             raise _prefix_error(text, e) from None
@@ -127,6 +133,18 @@ def prepare(text: str):
     check_algebra(prepared)
     check_network(text)
     return prepared
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of (), {} and [] in the query text (brackets in strings counted too: an estimate)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")}]":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def check_algebra(prepared) -> None:
