@@ -5,7 +5,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kg.build.job import build
 from kg.namespaces import SMEKG
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, SEEDS
 from tests.test_vocab import DEPARTMENTS
 
 
@@ -60,8 +60,8 @@ def test_build_seed_graph_conforms_to_shacl(seed_graph):
 
 def test_build_is_byte_identical_across_runs_and_process_counts(tmp_path, seed_build):
     a, b = tmp_path / "a.ttl", tmp_path / "b.ttl"
-    build([CORPUS], a, workers=1)
-    build([CORPUS], b, workers=2)
+    build(SEEDS, a, workers=1)
+    build(SEEDS, b, workers=2)
     assert a.read_bytes() == b.read_bytes() == seed_build[0].read_bytes()
 
 

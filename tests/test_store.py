@@ -18,7 +18,7 @@ from kg.rdf.ntriples import nt_rows
 from kg.rdf.turtle import turtle_bytes
 from kg.sparql.values import bind_values
 from kg.store.local import OxigraphGraph, load_graph, parse_graph, store_is_fresh, store_path
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def built(tmp_path_factory):
     """The seed corpus built with the store and the cache: (folder, BuildReport)."""
     d = tmp_path_factory.mktemp("store")
     out = d / "graph.ttl"
-    report = build([CORPUS], out, workers=1, cache_dir=d / "cache", store=store_path(out))
+    report = build(SEEDS, out, workers=1, cache_dir=d / "cache", store=store_path(out))
     return d, report
 
 
@@ -175,7 +175,7 @@ def test_store_rebuild_swaps_atomically_and_keeps_only_the_previous_load(built, 
     first = os.readlink(sp)
     reader = OxigraphGraph(sp)  # a reader holding the old store open
     n_old = len(reader)
-    build([CORPUS], out, workers=1, store=sp)
+    build(SEEDS, out, workers=1, store=sp)
     assert os.readlink(sp) != first
     assert len(OxigraphGraph(sp)) > n_old
     assert len(list(reader.triples((None, None, None)))) == n_old  # the old reader still reads its snapshot
