@@ -265,3 +265,38 @@ def test_workers_die_when_the_parent_is_killed(tmp_path):
     for w in left:
         os.kill(w, signal.SIGKILL)
     assert left == []
+
+
+@pytest.mark.parametrize("size", ["3m", "6m"])  # full while writing the Turtle; full while loading the store
+def test_disk_full_on_a_real_tmpfs_keeps_the_old_pair(tmp_path, size):
+    """A real full disk (a small tmpfs, mounted when the tests run as root): the build exits 1 with one line
+    naming the path, and the graph and store of the previous build are intact and still answer queries."""
+    import hashlib
+    import os
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        def run(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=ROOT,
+                                  timeout=300)
+
+        out = disk / "graph.ttl"
+        first = run("build", str(CORPUS / "004_fd1c064580b13356.txt"), "-o", str(out), "--no-cache", "-q")
+        assert first.returncode == 0, first.stderr
+        before = hashlib.sha256(out.read_bytes()).hexdigest()
+        rest = [str(p) for p in sorted(CORPUS.glob("*.txt")) if not p.name.startswith("004")]
+        second = run("build", *rest, "-o", str(out), "--no-cache", "-q")
+        assert second.returncode == 1
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and "No space left on device" in lines[0] and str(disk) in lines[0]
+        assert hashlib.sha256(out.read_bytes()).hexdigest() == before  # the old Turtle
+        q = run("query", "SELECT (COUNT(*) AS ?n) WHERE { ?m a smekg:Measure }", "-g", str(out), "-f", "csv")
+        assert q.returncode == 0 and q.stdout.splitlines()[1] == "8"  # the old store answers: 004's 8 measures
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
