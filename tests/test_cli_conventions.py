@@ -128,3 +128,13 @@ def test_query_lang_on_a_query_without_labels_is_a_note_not_an_error(runner):
     fixture = str(Path(__file__).parent / "data" / "query" / "fixture.ttl")
     res = runner.invoke(app, ["query", "SELECT ?s WHERE { ?s a smekg:Measure } LIMIT 1", "--lang", "zh", "-g", fixture])
     assert res.exit_code == 0 and "--lang zh ignored" in res.stderr
+
+
+def test_viz_matrix_view_writes_the_heatmap_page_and_refuses_focus(runner, seed_build, tmp_path):
+    out = tmp_path / "m.html"
+    res = runner.invoke(app, ["viz", "--view", "matrix", "-g", str(seed_build[0]), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "Departments × instruments" in page and "<svg" in page
+    res = runner.invoke(app, ["viz", "--view", "matrix", "--focus", "PBC", "-g", str(seed_build[0]), "-o", str(out)])
+    assert res.exit_code == 2 and "--focus has no meaning for --view matrix" in res.stderr

@@ -5,10 +5,10 @@ from pathlib import Path
 import typer
 
 from kg.cli.app import app
-from kg.cli.common import choice, say, user_errors
+from kg.cli.common import choice, fail, say, user_errors
 from kg.viz.views import VIEWS
 
-View = choice("View", VIEWS)
+View = choice("View", (*VIEWS, "matrix"))
 Lang = choice("Lang", ("en", "zh"))
 
 
@@ -29,7 +29,8 @@ def viz_command(
     above a node cap), focus (--focus CODE_OR_IRI --depth N), document (--focus FILE),
     departments-instruments (issuers x instruments, edges counting measures) and cooccurrence
     (instruments linked by the measures that combine them); with --focus, those two keep the node and
-    its neighbours. The same overview as a matrix (heatmap) is in `kg report`.
+    its neighbours; matrix: the same overview as a department x instrument heatmap (the page of
+    `kg report`, whose cells list their measures); --focus is refused there (it has no meaning).
 
     Examples:
 
@@ -40,6 +41,8 @@ def viz_command(
       kg viz --view departments-instruments --lang zh -o build/overview.html
 
       kg viz --view document --focus 003_7b45b40aa43ec948.txt -o build/003.html
+
+      kg viz --view matrix -o build/matrix.html
     """
     import time
 
@@ -47,7 +50,13 @@ def viz_command(
     from kg.viz.page import write_viz
 
     view, lang = view.value, lang.value
+    if focus and view == "matrix":
+        fail("--focus has no meaning for --view matrix (it shows every department and instrument); use --view "
+             "focus, document, departments-instruments or cooccurrence", code=2)
     t0 = time.perf_counter()
+    if view == "matrix":
+        _matrix(graph, out, lang, quiet, t0)
+        return
     with user_errors():
         g = load_graph(graph)
         res = write_viz(g, out, view=view, focus=focus, depth=depth, lang=lang)
@@ -56,3 +65,17 @@ def viz_command(
     size = out.stat().st_size
     say(f"drew {len(res.nodes)} nodes and {len(res.edges)} edges ({res.view}, {lang}) in "
         f"{time.perf_counter() - t0:.1f}s -> {out} ({size / 1024:.0f} KiB)", quiet)
+
+
+def _matrix(graph: Path | None, out: Path, lang: str, quiet: bool, t0: float) -> None:
+    """The department x instrument matrix: the report page, which opens on its heatmap."""
+    import time
+
+    from kg.report import write_report
+    from kg.store.local import DEFAULT_GRAPH, load_graph
+
+    with user_errors():
+        write_report(load_graph(graph), out, "html", lang, graph_file=graph or DEFAULT_GRAPH)
+    say(f"drew the department x instrument matrix ({lang}) with the report's other charts in "
+        f"{time.perf_counter() - t0:.1f}s -> {out} ({out.stat().st_size / 1024:.0f} KiB)"
+, quiet)
