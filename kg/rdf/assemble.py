@@ -142,8 +142,11 @@ class Assembler:
         if src is not None and src.offsets is not None:  # offsets published into the text as read
             start, end = src.to_raw(start, end)
             exact = src.raw_text[start:end]
-        base = f"{ev}/{tag}" if tag else ev
-        target = f"{base}/target" if not tag else base
+        # one target per span of a document, shared by every link that span explains (most spans explain
+        # two or more: a mention is a link of its measure, its document, an inference …); a counterpart
+        # target of an alignment (`tag`) is the evidence node's own
+        base = f"{ev}/{tag}" if tag else f"{d[1:-1]}/span/{start}-{end}"
+        target = base
         t, pos, quote_sel = f"<{target}>", f"<{base}/pos>", f"<{base}/quote>"
         add = self.g.rows.add
         add((e, _HAS_TARGET, t))
