@@ -105,10 +105,7 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
     try:
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
 
 
@@ -126,12 +123,17 @@ def write_staged(path: Path, data: bytes, sync: bool = True) -> Path:
             if sync:
                 os.fsync(f.fileno())
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
     return Path(tmp)
+
+
+def _discard(tmp: str | Path) -> None:
+    """Remove a temporary file that will not be renamed into place (gone already: nothing to do)."""
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
 
 
 def read_pickle(path: Path | str, kind: type | tuple[type, ...]):
