@@ -39,6 +39,17 @@ def _params(items: list[str] | None, lang: Lang | None) -> dict[str, str]:
     return out
 
 
+def _format_in_time(res, fmt: Format, start: float, timeout: float) -> str | None:
+    """The formatted result, or QueryTimeout when formatting took the query past its time limit."""
+    out = _format(res, fmt)
+    if timeout and time.perf_counter() - start > timeout:
+        from kg.errors import QueryTimeout
+
+        raise QueryTimeout(f"query stopped after {timeout:g}s: writing its {len(res.rows)} rows took the "
+                           "rest of the time (raise --timeout, add a LIMIT or use --format tsv)")
+    return out
+
+
 def _format(res, fmt: Format) -> str | None:
     """The result as text in the chosen format (None for the table, which is drawn to the terminal)."""
     from kg.sparql import to_csv, to_json
@@ -137,12 +148,7 @@ def query_command(
 
             res = run_query(load_graph(graph), query, params, timeout=timeout or None, limit=limit,
                             max_memory=max_memory * 1024 ** 2 or None)
-        out = _format(res, fmt)
-        if timeout and time.perf_counter() - start > timeout:
-            from kg.errors import QueryTimeout
-
-            raise QueryTimeout(f"query stopped after {timeout:g}s: writing its {len(res.rows)} rows took the "
-                               "rest of the time (raise --timeout, add a LIMIT or use --format tsv)")
+        out = _format_in_time(res, fmt, start, timeout)
     if out is None:
         from kg.cli.render import table
 
@@ -151,6 +157,11 @@ def query_command(
         typer.echo(out, nl=False)
     if endpoint and not res.rows and res.form == "SELECT":
         _named_graph_hint(endpoint, quiet)
+    _summary(res, limit, start, quiet)
+
+
+def _summary(res, limit: int | None, start: float, quiet: bool) -> None:
+    """The one-line summary on stderr: rows (and whether --limit capped them), or ASK's answer, and the time."""
     if res.form == "ASK":
         say(f"ASK: {'yes' if res.boolean else 'no'} in {time.perf_counter() - start:.2f}s", quiet)
         return
