@@ -165,3 +165,10 @@ def test_normalise_drops_spam_between_two_lines_of_a_wrapped_paragraph():
             "贷支持力度，提高融资担保服务水平，制定本方案。"] * 4
     spammed = body[:1] + ["澳门新葡京娱乐场官网_在线投注_真人视讯"] + body[1:]
     assert normalise("\n".join(spammed)).text == normalise("\n".join(body)).text
+
+
+def test_normalise_folds_roman_numeral_characters_keeping_offsets():
+    n = normalise("Ⅱ. Key measures\nⅫ. Annex")
+    assert n.text == "II. Key measures\nXII. Annex"
+    assert n.raw_text(0, 3) == "Ⅱ." and n.raw_text(n.text.index("XII"), n.text.index("XII") + 3) == "Ⅻ"
+    assert normalise("①加大支持").text == "①加大支持"  # circled numbers are left alone

@@ -53,6 +53,8 @@ def _fold(ch: str) -> str:
         return " "
     if 0xFF01 <= o <= 0xFF5E and ch not in _KEEP_FULLWIDTH:
         return chr(o - 0xFEE0)
+    if 0x2160 <= o <= 0x217F:  # Roman numeral characters (Ⅱ, Ⅻ) as the letters numbering is written with
+        return unicodedata.normalize("NFKC", ch)
     if ch == "\u00ad" or unicodedata.category(ch) == "Cf":  # soft hyphen, zero-width and bidi marks, BOM
         return ""
     return ch
