@@ -10,11 +10,17 @@ the text as read (`Normalised.to_raw`).
 
 What changes, and how offsets follow:
 - deleted (offsets skip them): carriage returns, zero-width and other format characters, soft
-  hyphens, a line's leading and trailing white space, page-number lines of a hard-wrapped text;
+  hyphens, blank lines, a line's leading and trailing white space; in a hard-wrapped text, page-number
+  lines and the spam or page-chrome lines a mirror put between two lines of a paragraph; the
+  letter-spacing a PDF puts between Chinese characters;
 - replaced one for one (offsets unchanged): every kind of space by " ", full-width ASCII by ASCII
-  (the Chinese comma, semicolon, colon, marks and brackets are kept: the patterns know both forms),
+  (the Chinese comma, semicolon, colon and marks are kept: the patterns are written with them),
   traditional characters by simplified ones (OpenCC t2s, used only where it keeps the length);
+- expanded: a Roman numeral character (Ⅱ) by its letters (II), mapped back as a whole;
 - joined: a hard-wrapped line break inside a paragraph becomes nothing in Chinese, a space in English.
+  A fixed-width wrap is recognised by most lines filling one band under the longest usual line; a
+  Chinese PDF text laid out in short justified lines by a softer rule (a line that fills most of the
+  width and ends inside a sentence goes on).
 
 Owns: the canonical text and the offset map. No other stage re-normalises text on its own.
 """
@@ -232,7 +238,7 @@ def normalise(raw: str) -> Normalised:
     widths = [_line_width(raw, s, e) for s, e in spans if e > s]
     width = _wrap_width(widths)
     soft = _soft_width_zh(raw, spans) if zh and width is None else None
-    keep = _page_numbers_dropped(raw, spans, width or soft, zh)
+    keep = _lines_kept(raw, spans, width or soft, zh)
     b = _Builder()
     prev: tuple[int, int] | None = None  # the last non-blank line written
     page_break = False  # a page-number line was dropped since prev
@@ -302,7 +308,7 @@ def _set_aside(line: str, lang: str) -> bool:
     return is_chrome(line) or is_spam_line(line, lang)
 
 
-def _page_numbers_dropped(raw: str, spans: list[tuple[int, int]], width: int | None, zh: bool) -> list[bool]:
+def _lines_kept(raw: str, spans: list[tuple[int, int]], width: int | None, zh: bool) -> list[bool]:
     """Which lines to keep: in a hard-wrapped text, page-number lines ("- 3 -", "第3页", "Page 3 of 9"),
     page chrome and injected spam go (the cleaning stage would set them aside, but between two lines of a
     paragraph they would also cut it), and so does a bare number after a full line (a page break)."""
