@@ -244,3 +244,13 @@ def test_clean_no_pattern_matches_an_empty_line():
     pats = cleanup_patterns()
     for p in (pats.chrome, pats.chrome_never, pats.phrases, pats.strong, pats.weak, pats.cue):
         assert not p.search("")
+
+
+def test_clean_a_date_alone_on_its_line_is_never_a_duplicate():
+    from kg.text.clean import clean
+
+    text = "通知\n2021年11月10日\n一、加大信用贷款支持力度，推动银行增加投放。\n国务院办公厅\n2021年11月10日"
+    kinds = [u.kind for u in clean(text, "zh").units]
+    assert "duplicate" not in kinds
+    repeated = "加大信用贷款支持力度，推动银行增加投放。\n降低融资担保费率。\n加大信用贷款支持力度，推动银行增加投放。"
+    assert [u.kind for u in clean(repeated, "zh").units].count("duplicate") >= 1  # a repeated sentence still is

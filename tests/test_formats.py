@@ -202,3 +202,32 @@ def test_formats_word_files_that_are_not_docx_say_so(tmp_path):
     (tmp_path / "zip.docx").write_bytes(b"PK\x05\x06" + bytes(18))
     with pytest.raises(InputError, match="damaged or unreadable .docx"):
         read_source(tmp_path / "zip.docx")
+
+
+TRADITIONAL_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>關於支持小微企業的通知_政府信息公開</title>
+<meta name="PubDate" content="2021-11-22 17:00"></head><body>
+<div class="nav"><a href="/">首頁</a> &gt; <a>政策</a> &gt; 正文</div>
+<table><tr><td>發文機關：</td><td>國務院辦公廳</td><td>成文日期：</td><td>2021年11月10日</td></tr>
+<tr><td>發文字號：</td><td>國辦發〔2021〕45號</td><td>發布日期：</td><td>2021年11月22日</td></tr></table>
+<div class="article"><h1>國務院辦公廳關於支持小微企業的通知</h1>
+<p>各省、自治區、直轄市人民政府：</p>
+<p>　　一、加大信用貸款投放。各地要加大對小微企業信用貸款投放力度。</p>
+<p>　　二、運用支小再貸款。人民銀行運用再貸款支持小微企業。</p>
+<p>國務院辦公廳</p><p>2021年11月10日</p></div>
+<div class="footer">版權所有 | 京ICP備05070218號</div></body></html>"""
+
+
+def test_formats_html_metadata_table_in_traditional_script_gives_number_and_date_not_measures(tmp_path):
+    """A traditional-script government page: its metadata table (發文字號, 成文日期) is read as candidates
+    for the number and date the text does not print, and never cuts the body (its date is not the
+    signature); the page's publication date (發布日期, PubDate) is never the issue date."""
+    page = tmp_path / "page.html"
+    page.write_text(TRADITIONAL_PAGE, encoding="utf-8")
+    src = read_source(page)
+    assert "發文機關" not in src.text and "國務院辦公廳關於支持小微企業的通知" in src.text
+    rec = extract_source(src)
+    assert rec.meta.doc_number == "国办发〔2021〕45号"
+    assert rec.meta.date == "2021-11-10"
+    assert [m.number for m in rec.measures()] == ["一、", "二、"]
+    codes = {ln.mention.notation for m in rec.measures() for ln in links(rec, m)}
+    assert {"CREDIT_LOAN", "RELENDING", "SMALL_MICRO"} <= codes

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from kg.model import Unit
+from kg.text.dates import find_dates
 from kg.text.numbering import INLINE_ZH, match_marker
 
 MAX_UNIT = 4000
@@ -243,8 +244,15 @@ def _cut_spam(text: str, s: int, e: int, li: int) -> list[Unit]:
     return [u for u in out if text[u.start:u.end].strip(" ,，;；、")]
 
 
+def _date_only(t: str) -> bool:
+    """A line that says nothing but a date (a signature date, a page's date)."""
+    found = find_dates(t)
+    return len(found) == 1 and not t[:found[0][0]].strip() and not t[found[0][1]:].strip(" 。.")
+
+
 def _mark_duplicates(text: str, units: list[Unit], lang: str) -> list[Unit]:
-    """Mark every repeat of a sentence already seen (markers excepted: segmentation merges those)."""
+    """Mark every repeat of a sentence already seen (markers excepted: segmentation merges those, and so
+    is a line that is only a date: a page header and a signature print the same date)."""
     seen: set[str] = set()
     out = []
     for u in units:
@@ -254,7 +262,7 @@ def _mark_duplicates(text: str, units: list[Unit], lang: str) -> list[Unit]:
         t = text[u.start:u.end]
         key = norm_key(t)
         long_enough = len(key) >= (10 if _CJK.search(t) else 24)
-        if long_enough and match_marker(t, lang) is None:
+        if long_enough and match_marker(t, lang) is None and not _date_only(t):
             if key in seen:
                 out.append(Unit(u.start, u.end, u.line, "duplicate"))
                 continue

@@ -7,12 +7,14 @@ parallel processes and merged in any order.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from kg.model import DocRecord, Mention, Segment, Source
 from kg.text.clean import clean, detect_language
 from kg.text.cues import excluded, negated
+from kg.text.dates import find_dates
 from kg.text.lexicon import lexicon
 from kg.text.metadata import extract_metadata
 from kg.text.normalise import normalise
@@ -39,6 +41,7 @@ def extract_source(source: Source) -> DocRecord:
     kept = cleaned.kept
     mentions = lexicon(lang).find(text, kept)
     meta = extract_metadata(text, kept, mentions, lang, cleaned.publisher)
+    _page_candidates(meta, source.page_meta)
     skip = meta.front | meta.back | meta.closing
     body = [u for i, u in enumerate(kept) if i not in skip]
     closing = [kept[i] for i in sorted(meta.closing)]
@@ -49,6 +52,21 @@ def extract_source(source: Source) -> DocRecord:
                        duplicates_removed=counts.get("duplicate", 0))
     record.warnings = document_warnings(record)
     return record
+
+
+def _page_candidates(meta, page_meta: tuple[tuple[str, str], ...]) -> None:
+    """Fill what the document's own text did not give from its page's metadata (an HTML page's metadata
+    table: 发文字号, 成文日期): the number and the date the page says the document was written. The
+    text always wins, and a page's publication date (发布日期, PubDate) is never taken."""
+    fields: dict[str, str] = {}
+    for name, value in page_meta or ():
+        fields.setdefault(name, value)
+    if not meta.doc_number and fields.get("number"):
+        meta.doc_number = re.sub(r"\s+", "", normalise(fields["number"]).text)
+    if not meta.date and fields.get("written"):
+        found = find_dates(normalise(fields["written"]).text)
+        if found:
+            meta.date = found[0][2].isoformat()
 
 
 MIN_MEASURED_SHARE = 0.5  # below this share of its text in measures, a document's segmentation is suspect

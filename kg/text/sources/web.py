@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 
 from kg.errors import InputError
+from kg.text.normalise import to_simplified
 
 # <meta name=...> fields of government pages worth offering (lower-cased names)
 META_FIELDS = ("articletitle", "pubdate", "contentsource", "firstimagetitle", "keywords", "description",
@@ -105,8 +106,7 @@ def page_metadata(tree) -> tuple[tuple[str, str], ...]:
         if name in META_FIELDS and value:
             out.append((name, value))
     for cell in tree.iter("td", "th"):
-        label = re.sub(r"[\s\u3000:：]+", "", cell.text_content())
-        field = TABLE_LABELS.get(label)
+        field = TABLE_LABELS.get(_label(cell.text_content()))
         nxt = cell.getnext()
         if field and nxt is not None:
             value = _SPACES.sub(" ", nxt.text_content()).strip()
@@ -115,12 +115,17 @@ def page_metadata(tree) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _label(text: str) -> str:
+    """A table cell as a metadata label: no spaces or colons, in simplified characters (發文機關 is 发文机关)."""
+    return to_simplified(re.sub(r"[\s\u3000:：]+", "", text))
+
+
 def _metadata_tables(tree) -> list:
     """The tables of the page's metadata (two or more label cells of TABLE_LABELS), outermost first."""
     out = []
     for table in tree.iter("table"):
         labels = sum(1 for cell in table.iter("td", "th")
-                     if re.sub(r"[\s\u3000:：]+", "", cell.text_content()) in TABLE_LABELS)
+                     if _label(cell.text_content()) in TABLE_LABELS)
         if labels >= 2 and not any(t in table.iterancestors("table") for t in out):
             out.append(table)
     return out
