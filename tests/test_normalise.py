@@ -172,3 +172,9 @@ def test_normalise_folds_roman_numeral_characters_keeping_offsets():
     assert n.text == "II. Key measures\nXII. Annex"
     assert n.raw_text(0, 3) == "Ⅱ." and n.raw_text(n.text.index("XII"), n.text.index("XII") + 3) == "Ⅻ"
     assert normalise("①加大支持").text == "①加大支持"  # circled numbers are left alone
+
+
+def test_normalise_keeps_spaces_between_names_and_drops_letter_spacing():
+    title = "中国人民银行 银保监会 发展改革委 工业和信息化部 财政部关于进一步强化中小微企业金融服务的指导意见"
+    assert normalise(title).text == title
+    assert normalise("省 级 以 上 农 业 龙 头 企 业 达 到 1200 户").text == "省级以上农业龙头企业达到 1200 户"

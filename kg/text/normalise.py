@@ -257,7 +257,7 @@ def normalise(raw: str) -> Normalised:
             else:
                 b.add("\n", prev[1], 0)
         line = to_simplified(raw[s:e]) if traditional else raw[s:e]
-        spaced = zh and len(_SPACED_CJK.findall(line)) >= 3  # letter-spaced by a PDF's justification
+        spaced = zh and _letter_spaced(line)  # by a PDF's justification, not words set apart
         for i, ch in enumerate(line):
             if spaced and ch == " " and _SPACED_CJK.match(line, i - 1 if i else 0) and i:
                 continue
@@ -265,6 +265,13 @@ def normalise(raw: str) -> Normalised:
         prev, page_break = (s, e), False
     return Normalised("".join(b.parts), raw, tuple(tuple(r) for r in b.runs), traditional,
                       width is not None or soft is not None)
+
+
+def _letter_spaced(line: str) -> bool:
+    """Chinese characters set apart one by one ("龙 头 企 业"), not names separated by a space
+    ("财政部 税务总局"): three or more such gaps, between at least a third of the line's characters."""
+    gaps = len(_SPACED_CJK.findall(line))
+    return gaps >= 3 and gaps >= 0.3 * len(_CJK.findall(line))
 
 
 def _solid_len(raw: str, s: int, e: int) -> int:
