@@ -68,3 +68,15 @@ def measure_links(record, prop_prefix: str | None = None) -> list[set[str]]:
         out.append({ln.mention.notation for ln in links(record, m)
                     if prop_prefix is None or ln.prop.startswith(prop_prefix)})
     return out
+
+
+def wrap_words(words: list[str], width: int) -> list[str]:
+    """Words filled greedily into lines of at most `width` characters, as a PDF or a mail client wraps text."""
+    lines, cur = [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    return lines + [cur]

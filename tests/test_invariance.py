@@ -22,6 +22,7 @@ import pytest
 from kg.text.clean import norm_key
 from kg.text.extract import extract_source, links
 from kg.text.read import source_from_text
+from tests.conftest import wrap_words
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -108,7 +109,7 @@ def crlf_hardwrap(text: str, rnd: random.Random) -> str:
         if not para.strip():
             out.append("")
             continue
-        pieces = [para[i:i + width] for i in range(0, len(para), width)] if zh else _wrap_words(para, width)
+        pieces = [para[i:i + width] for i in range(0, len(para), width)] if zh else wrap_words(para.split(" "), width)
         for p in pieces:
             out.append(p)
             count += 1
@@ -116,17 +117,6 @@ def crlf_hardwrap(text: str, rnd: random.Random) -> str:
                 out += ["", f"第 {page} 页" if zh else f"Page {page}", ""]
                 page, count = page + 1, 0
     return "\r\n".join(out)
-
-
-def _wrap_words(para: str, width: int) -> list[str]:
-    pieces, cur = [], ""
-    for word in para.split(" "):
-        if cur and len(cur) + 1 + len(word) > width:
-            pieces.append(cur)
-            cur = word
-        else:
-            cur = f"{cur} {word}" if cur else word
-    return pieces + [cur]
 
 
 _MARKER = re.compile(r"^\s*(?:\d{1,2}[.、．]|[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3}|[IVX]{1,4})[)）]|[一二三四五六七八九十]{1,3}、"

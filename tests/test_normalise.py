@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.text.normalise import is_traditional, normalise, to_simplified
+from tests.conftest import wrap_words
 
 
 def _fold_ok(raw: str, canon: str) -> bool:
@@ -45,24 +46,13 @@ def test_normalise_offsets_point_into_the_raw_text():
     assert n.raw_text(j, j + 2) == "１．"
 
 
-def _hard_wrap(words: list[str], width: int) -> list[str]:
-    lines, cur = [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}" if cur else w
-    return lines + [cur]
-
-
 def test_normalise_joins_hard_wrapped_english_and_drops_page_numbers():
     rnd = random.Random(3)
     vocab = ["support", "small", "and", "medium-sized", "enterprises", "with", "credit", "loans", "guarantees"]
     paras = [f"{n}. " + " ".join(rnd.choice(vocab) for _ in range(60)) + "." for n in range(1, 7)]
     wrapped = []
     for p in paras:
-        wrapped += _hard_wrap(p.split(" "), 72)
+        wrapped += wrap_words(p.split(" "), 72)
     wrapped.insert(20, "")
     wrapped.insert(21, "- 2 -")
     wrapped.insert(22, "")
