@@ -109,12 +109,22 @@ def generate(folder: Path, megabytes: float, seed: int = 8, corpus: Path = CORPU
     rng = random.Random(seed)
     tpls = templates(corpus)
     pools = {lang: [p for t in tpls if t.lang == lang for p in t.body] for lang in {t.lang for t in tpls}}
+
+    def nth(i: int) -> tuple[str, bytes]:
+        tpl = tpls[i % len(tpls)]
+        data = vary(make_document(rng, tpl, pools[tpl.lang]), i // len(tpls)).encode("utf-8")
+        return f"syn_{i:05d}_{tpl.name[:3]}.txt", data
+
+    return _fill(folder, megabytes, nth)
+
+
+def _fill(folder: Path, megabytes: float, nth) -> list[Path]:
+    """Write files nth(0), nth(1) … ((name, bytes) pairs) into `folder` until they total `megabytes` MB."""
     target = int(megabytes * 1_000_000)
     total, paths, i = 0, [], 0
     while total < target:
-        tpl = tpls[i % len(tpls)]
-        data = vary(make_document(rng, tpl, pools[tpl.lang]), i // len(tpls)).encode("utf-8")
-        path = folder / f"syn_{i:05d}_{tpl.name[:3]}.txt"
+        name, data = nth(i)
+        path = folder / name
         path.write_bytes(data)
         paths.append(path)
         total += len(data)
@@ -135,14 +145,9 @@ def generate_real(folder: Path, megabytes: float, sources: tuple[Path, ...] = (C
             for p in sorted(Path(src).glob("*.txt"))]
     if not docs:
         raise FileNotFoundError(f"no .txt under {', '.join(map(str, sources))}")
-    target = int(megabytes * 1_000_000)
-    total, paths, i = 0, [], 0
-    while total < target:
+
+    def nth(i: int) -> tuple[str, bytes]:
         stem, text = docs[i % len(docs)]
-        data = vary(text, i // len(docs)).encode("utf-8")
-        path = folder / f"real_{i // len(docs):03d}_{stem[:40]}.txt"
-        path.write_bytes(data)
-        paths.append(path)
-        total += len(data)
-        i += 1
-    return paths
+        return f"real_{i // len(docs):03d}_{stem[:40]}.txt", vary(text, i // len(docs)).encode("utf-8")
+
+    return _fill(folder, megabytes, nth)
