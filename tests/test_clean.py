@@ -254,3 +254,46 @@ def test_clean_a_date_alone_on_its_line_is_never_a_duplicate():
     assert "duplicate" not in kinds
     repeated = "加大信用贷款支持力度，推动银行增加投放。\n降低融资担保费率。\n加大信用贷款支持力度，推动银行增加投放。"
     assert [u.kind for u in clean(repeated, "zh").units].count("duplicate") >= 1  # a repeated sentence still is
+
+
+def test_clean_case_fold_table_is_what_re_ignorecase_does_for_ascii_letters():
+    import sys
+
+    from kg.text.clean import CASE_FOLD
+
+    letters = set("abcdefghijklmnopqrstuvwxyz")
+    under_i = {cp for cp in range(sys.maxunicode + 1) if re.fullmatch("[a-z]", chr(cp), re.I)}
+    folded = {cp for cp in range(sys.maxunicode + 1) if chr(cp).translate(CASE_FOLD) in letters}
+    assert under_i == folded
+    assert all(chr(cp).translate(CASE_FOLD) == chr(cp) for cp in range(0x3000, 0x3100))  # one for one elsewhere
+
+
+SPAM_LINES = [
+    "Online CASINOS and Baccarat: www.win888.com", "BLACKJACK", "free-Spins today", "bet365 APP下载",
+    "alphabet betting", "澳门新.葡京官网", "PK10开奖", "The ſlot machine", "Kasino", "roulette wheel",
+    "ROULETTES", "Xbaccarat", "sportsbookie", "百家乐 baijiale", "比分直播 http://x.cc", "Click Here To BUY",
+    "FREE DOWNLOAD of the app", "Hydraulic Breakers", "excavator partsX", "testing machine",
+]
+
+
+@pytest.mark.parametrize("name", ["topic", "strong", "weak", "phrases"])
+def test_clean_caseless_patterns_match_as_re_ignorecase_would(name):
+    """Searched lower-cased (CASE_FOLD) and case-sensitive, with the look-behind after the first letter:
+    the same lines as the alternation under re.I with the look-behind first."""
+    from tests.conftest import SEEDS
+
+    caseless = getattr(cleanup_patterns(), name)
+    reference = re.compile(re.sub(r"\(\?:(\w)\(\?<!\[a-z\]\.\)", r"(?<![a-z])(?:\1", caseless.pattern.pattern), re.I)
+    lines = [line for p in SEEDS for line in p.read_text(encoding="utf-8").splitlines()] + SPAM_LINES
+    lines += [line.upper() for line in SPAM_LINES]
+    assert sum(reference.search(line) is not None for line in lines) >= 5  # not a vacuous comparison
+    for line in lines:
+        assert (caseless.search(line) is None) == (reference.search(line) is None), line
+
+
+def test_clean_spam_patterns_must_be_written_in_lower_case():
+    from kg.text.clean import Caseless
+
+    with pytest.raises(ValueError, match="lower case"):
+        Caseless([r"\bFree Download\b"])
+    assert Caseless([r"\bfree\W+download\b"]).search("FREE   Download")

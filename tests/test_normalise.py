@@ -168,3 +168,25 @@ def test_normalise_keeps_spaces_between_names_and_drops_letter_spacing():
     title = "中国人民银行 银保监会 发展改革委 工业和信息化部 财政部关于进一步强化中小微企业金融服务的指导意见"
     assert normalise(title).text == title
     assert normalise("省 级 以 上 农 业 龙 头 企 业 达 到 1200 户").text == "省级以上农业龙头企业达到 1200 户"
+
+
+_ODD = "ab \u3000\u00a0\u200b\u00ad\ufeff\u202e\u2060ＡＢ１，；：Ⅱⅻ中文測試\t\u2028"
+
+
+@given(st.text(alphabet=st.sampled_from(_ODD) | st.characters(), max_size=40))
+def test_normalise_line_tables_fold_as_one_character_at_a_time(line):
+    """The str.translate tables (the fast path) give what `_fold` gives character by character."""
+    from kg.text import normalise as n
+
+    ref = "".join(n._fold(ch) for ch in line)
+    folded = n.fold_line(line)
+    if folded is not None:
+        assert folded == ref
+    else:
+        assert len(ref) != len(line) or any(len(n._fold(ch)) != 1 for ch in line)
+    assert n._visible_len(line, 0, len(line)) == sum(1 for ch in line if n._fold(ch))
+    assert n._solid_len(line, 0, len(line)) == sum(1 for ch in line if n._fold(ch) not in ("", " "))
+    out = n.normalise(line.replace("\u2028", ""))
+    for i in range(len(out.text) + 1):  # every offset still maps into the raw text
+        a, b = out.to_raw(0, i)
+        assert 0 <= a <= b <= len(out.raw)

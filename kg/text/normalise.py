@@ -53,7 +53,8 @@ TRADITIONAL_SHARE = 0.01  # a text is read as traditional when t2s changes this 
 
 
 def _fold(ch: str) -> str:
-    """The canonical form of one character ("" for a character that carries nothing)."""
+    """The canonical form of one character ("" for a character that carries nothing). Whole lines are
+    folded by the tables below (`_tables`), which hold the same mapping."""
     o = ord(ch)
     if ch in _SPACES:
         return " "
@@ -64,6 +65,47 @@ def _fold(ch: str) -> str:
     if ch == "\u00ad" or unicodedata.category(ch) == "Cf":  # soft hyphen, zero-width and bidi marks, BOM
         return ""
     return ch
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """`_fold` as str.translate tables (C speed instead of a Python call per character):
+    `fold` maps every character `_fold` changes; `drop` deletes the ones it deletes (what is left is
+    the visible characters); `solid` deletes those and every space; `irregular` finds a character
+    whose canonical form is not one character (deleted or expanded), where a line is folded one
+    character at a time so that offsets follow."""
+
+    fold: dict[int, str | None]
+    drop: dict[int, None]
+    solid: dict[int, None]
+    irregular: re.Pattern
+
+
+@cache
+def _tables() -> _Tables:
+    import sys
+
+    candidates = set(_SPACES) | {chr(o) for o in range(0xFF01, 0xFF5F)} | {chr(o) for o in range(0x2160, 0x2180)}
+    candidates |= {chr(o) for o in range(sys.maxunicode + 1) if unicodedata.category(chr(o)) == "Cf"}
+    candidates.add("\u00ad")
+    fold: dict[int, str | None] = {}
+    for ch in candidates:
+        out = _fold(ch)
+        if out != ch:
+            fold[ord(ch)] = out or None
+    drop = {o: None for o, out in fold.items() if out is None}
+    solid = {**drop, **{o: None for o, out in fold.items() if out == " "}, ord(" "): None}
+    odd = sorted(chr(o) for o, out in fold.items() if out is None or len(out) != 1)
+    return _Tables(fold, drop, solid, re.compile("[" + "".join(re.escape(c) for c in odd) + "]"))
+
+
+def fold_line(line: str) -> str | None:
+    """`line` with every character folded (`_fold`), when each folds to exactly one character; None
+    when some character is deleted or expanded (fold it character by character then)."""
+    t = _tables()
+    if t.irregular.search(line):
+        return None
+    return line.translate(t.fold)
 
 
 @cache
@@ -208,7 +250,8 @@ def _content(raw: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _visible_len(raw: str, s: int, e: int) -> int:
-    return sum(1 for ch in raw[s:e] if _fold(ch))
+    """Characters of raw[s:e] that `_fold` keeps."""
+    return len(raw[s:e].translate(_tables().drop))
 
 
 def _line_width(raw: str, s: int, e: int) -> int:
@@ -258,6 +301,11 @@ def normalise(raw: str) -> Normalised:
                 b.add("\n", prev[1], 0)
         line = to_simplified(raw[s:e]) if traditional else raw[s:e]
         spaced = zh and _letter_spaced(line)  # by a PDF's justification, not words set apart
+        folded = None if spaced else fold_line(line)
+        if folded is not None:  # one character for one: the line is one run of the offset map
+            b.add(folded, s, len(line))
+            prev, page_break = (s, e), False
+            continue
         for i, ch in enumerate(line):
             if spaced and ch == " " and _SPACED_CJK.match(line, i - 1 if i else 0) and i:
                 continue
@@ -276,7 +324,7 @@ def _letter_spaced(line: str) -> bool:
 
 def _solid_len(raw: str, s: int, e: int) -> int:
     """Characters of a line that are not spaces (a PDF's justification spaces do not fill a line)."""
-    return sum(1 for ch in raw[s:e] if _fold(ch) not in ("", " "))
+    return len(raw[s:e].translate(_tables().solid))
 
 
 def _soft_width_zh(raw: str, spans: list[tuple[int, int]]) -> int | None:
