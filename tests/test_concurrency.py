@@ -206,19 +206,27 @@ def test_a_reader_says_when_it_parses_the_turtle_instead_of_the_store(tmp_path, 
     assert "parsing build/graph.ttl into memory" in capsys.readouterr().err
 
 
-def test_a_failed_store_load_leaves_the_old_pair(tmp_path, monkeypatch):
+@pytest.mark.parametrize("when", ["while extracting", "after assembly"])
+def test_a_failed_store_load_leaves_the_old_pair(tmp_path, monkeypatch, when):
+    """A store load that fails, whether it ran beside the extraction (a first build: kg.store.background)
+    or after the assembly (beside a cache and a store with its manifest: kg.store.load._plan)."""
     out = tmp_path / "graph.ttl"
-    build([CORPUS / "004_fd1c064580b13356.txt"], out, workers=1, store=store_path(out))
+    cache = tmp_path / "cache" if when == "after assembly" else None
+    build([CORPUS / "004_fd1c064580b13356.txt"], out, workers=1, store=store_path(out), cache_dir=cache)
     before = out.read_bytes(), store_meta(store_path(out))
 
     def full(*_a, **_k):
         raise OSError(28, "No space left on device", str(tmp_path / "x"))
 
     monkeypatch.setattr("kg.store.load._plan", full)
-    with pytest.raises((OutputError, StoreError)):
-        build([CORPUS / "002_65cecfdfb2946326.txt"], out, workers=1, store=store_path(out))
+    import pyoxigraph
+
+    monkeypatch.setattr(pyoxigraph.Store, "bulk_load", full)
+    with pytest.raises((OutputError, StoreError), match="No space left"):
+        build([CORPUS / "002_65cecfdfb2946326.txt"], out, workers=1, store=store_path(out), cache_dir=cache)
     assert (out.read_bytes(), store_meta(store_path(out))) == before
     assert not list(tmp_path.glob(".graph.ttl.*.tmp"))
+    assert len([p for p in tmp_path.glob(".graph.store.*") if p.is_dir()]) == 1  # the current load only
 
 
 # ---------------------------------------------------------------- workers die with their parent

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.text.normalise import is_traditional, normalise, to_simplified
+from kg.text.fold import is_traditional, to_simplified
+from kg.text.normalise import normalise
 from tests.conftest import wrap_words
 
 
@@ -175,17 +176,18 @@ _ODD = "ab \u3000\u00a0\u200b\u00ad\ufeff\u202e\u2060ＡＢ１，；：Ⅱⅻ中
 
 @given(st.text(alphabet=st.sampled_from(_ODD) | st.characters(), max_size=40))
 def test_normalise_line_tables_fold_as_one_character_at_a_time(line):
-    """The str.translate tables (the fast path) give what `_fold` gives character by character."""
+    """The str.translate tables (the fast path) give what `fold_char` gives character by character."""
     from kg.text import normalise as n
+    from kg.text.fold import fold_char, fold_line
 
-    ref = "".join(n._fold(ch) for ch in line)
-    folded = n.fold_line(line)
+    ref = "".join(fold_char(ch) for ch in line)
+    folded = fold_line(line)
     if folded is not None:
         assert folded == ref
     else:
-        assert len(ref) != len(line) or any(len(n._fold(ch)) != 1 for ch in line)
-    assert n._visible_len(line, 0, len(line)) == sum(1 for ch in line if n._fold(ch))
-    assert n._solid_len(line, 0, len(line)) == sum(1 for ch in line if n._fold(ch) not in ("", " "))
+        assert len(ref) != len(line) or any(len(fold_char(ch)) != 1 for ch in line)
+    assert n._visible_len(line, 0, len(line)) == sum(1 for ch in line if fold_char(ch))
+    assert n._solid_len(line, 0, len(line)) == sum(1 for ch in line if fold_char(ch) not in ("", " "))
     out = n.normalise(line.replace("\u2028", ""))
     for i in range(len(out.text) + 1):  # every offset still maps into the raw text
         a, b = out.to_raw(0, i)

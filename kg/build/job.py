@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from kg.build.cache import PairCache, RecordCache, SectionCache, version_key, warm_start
 from kg.build.report import write_report
@@ -31,9 +31,11 @@ from kg.build.workers import Result, default_workers, extract_many, parts_and_fa
 from kg.errors import BuildLocked, NoInputError, OutputError, first_line
 from kg.io import Locked, file_lock, remove_stale_temporaries, write_atomic, write_staged
 from kg.model import DocRecord, FileFate
-from kg.rdf.graph import assemble_rendered
+from kg.rdf.graph import assemble_rendered, document_rows
+from kg.rdf.iris import doc_iris
 from kg.rdf.triples import Triples
-from kg.rdf.turtle import Merged
+from kg.rdf.turtle import Merged, Rendered
+from kg.store.background import BackgroundLoad
 from kg.text.read import find_inputs
 
 
@@ -83,11 +85,12 @@ class BuildReport:
 def build_merged(inputs: Iterable[Path], workers: int | None = None,
                  progress: Callable[[str], None] | None = None,
                  on_files: Callable[[int], None] | None = None,
-                 cache_dir: Path | None = None) -> tuple[Merged, BuildReport]:
+                 cache_dir: Path | None = None, early: Early | None = None) -> tuple[Merged, BuildReport]:
     """The graph of the .txt files under `inputs`, as Turtle and rows; NoInputError if none can be built.
 
     With `cache_dir`, documents extracted by an earlier build (same bytes, same name, same kg
-    version) are taken from the cache instead of being extracted again.
+    version) are taken from the cache instead of being extracted again. `early`: a store being loaded
+    while the documents are extracted (each document's own statements go to it as they come).
     """
     t0 = time.perf_counter()
     paths, problems = find_inputs(list(inputs))
@@ -97,19 +100,10 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     rc = RecordCache(cache_dir) if cache_dir is not None else None
     if rc is not None:
         warm_start(rc)
-    results: list[Result | None] = [None] * len(paths)
-    todo: list[int] = []
-    for i, p in enumerate(paths):
-        part = rc.get(p) if rc else None
-        if part is not None:
-            results[i] = (str(p), part, "")
-            report.cached += 1
-            if progress:
-                progress(str(p))
-        else:
-            todo.append(i)
+    results, todo = _from_cache(paths, rc, report, progress)
     report.workers = workers if workers is not None else default_workers([paths[i] for i in todo])
-    fresh = extract_many([str(paths[i]) for i in todo], report.workers, progress)
+    fresh = extract_many([str(paths[i]) for i in todo], report.workers, progress,
+                         on_result=early.part if early is not None else None)
     for i, r in zip(todo, fresh, strict=True):
         results[i] = r
         if rc and r[1] is not None:
@@ -129,7 +123,8 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     pairs = PairCache(rc) if rc is not None else None
     merged = assemble_rendered(report.records, own=lambda r, doc: by_path[r.source.path].take(doc),
                                findings={path: p.findings for path, p in by_path.items()},
-                               reuse=SectionCache(rc) if rc is not None else None, decided=pairs)
+                               reuse=SectionCache(rc) if rc is not None else None, decided=pairs,
+                               extras=early.extras if early is not None else None)
     if pairs is not None:
         pairs.save()
     report.timings["assemble"] = time.perf_counter() - t1
@@ -141,6 +136,23 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     return merged, report
 
 
+def _from_cache(paths: list[Path], rc: RecordCache | None, report: BuildReport,
+                progress: Callable[[str], None] | None) -> tuple[list[Result | None], list[int]]:
+    """Each input's result where the cache has it, and the positions of the others (to extract)."""
+    results: list[Result | None] = [None] * len(paths)
+    todo: list[int] = []
+    for i, p in enumerate(paths):
+        part = rc.get(p) if rc else None
+        if part is None:
+            todo.append(i)
+            continue
+        results[i] = (str(p), part, "")
+        report.cached += 1
+        if progress:
+            progress(str(p))
+    return results, todo
+
+
 def build_graph(inputs: Iterable[Path], workers: int | None = None,
                 progress: Callable[[str], None] | None = None,
                 on_files: Callable[[int], None] | None = None,
@@ -148,6 +160,49 @@ def build_graph(inputs: Iterable[Path], workers: int | None = None,
     """build_merged, as an rdflib Graph (for callers that want rdflib's API on a small corpus)."""
     merged, report = build_merged(inputs, workers, progress, on_files, cache_dir)
     return Triples(merged.rows()).to_graph(), report
+
+
+class Early:
+    """A bulk load of the store that runs while the documents are extracted (kg.store.background):
+    started when the build will bulk-load whatever it finds (kg.store.load.bulk_reason). Each
+    document's own statements are loaded as its worker returns them; after assembly, the rest."""
+
+    def __init__(self, load: BackgroundLoad, why: str):
+        self.load, self.why = load, why
+        self.docs: dict[str, str] = {}  # path -> the document IRI its statements were loaded with
+        self.extras: dict[str, Rendered] = {}  # filled by the assembly (kg.rdf.corpus.corpus_sections)
+
+    @classmethod
+    def start(cls, store: Path | None, cache_dir: Path | None) -> Early | None:
+        if store is None:
+            return None
+        from kg.store.load import bulk_reason
+
+        why = bulk_reason(Path(store), version_key(), cache_dir)
+        return cls(BackgroundLoad(Path(store)), why) if why else None
+
+    def part(self, result: Result) -> None:
+        _, part, _ = result
+        if part is not None and part.rendered is not None:
+            self.load.add(part.rendered.turtle)
+            self.docs[part.record.source.path] = part.doc
+
+    def finish(self, merged: Merged, records: list[DocRecord]) -> tuple:
+        """What kg.store.load.load needs to finish the load: the statements still to load (every section
+        but the document statements already loaded) and the lines to remove (those of a document whose IRI
+        changed once the corpus was known, unless the graph still has them)."""
+        self.load.mark_early()
+        iris = {path: str(iri) for path, iri in doc_iris(records).items()}
+        same = {d for path, d in self.docs.items() if iris.get(path) == d}
+        rest = [(self.extras[name] if name in same and name in self.extras else sec).turtle
+                for name, sec in merged.sections.items()]
+        remove = []
+        for rec in records:
+            d = self.docs.get(rec.source.path)
+            if d is not None and d != iris[rec.source.path]:
+                remove += [line for line in Rendered.of(document_rows(rec, URIRef(d))).all_lines()
+                           if line not in merged.lines_of(line.split(" ", 1)[0])]
+        return self.load, rest, remove, self.why
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -188,7 +243,19 @@ def _write(write: Callable, out: Path, data: bytes, kept: str = " (the previous 
 
 def _build_locked(inputs: Iterable[Path], out: Path, workers: int | None, progress, on_files,
                   cache_dir: Path | None, store: Path | None) -> BuildReport:
-    merged, report = build_merged(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir)
+    early = Early.start(store, cache_dir)
+    try:
+        return _build_with(inputs, out, workers, progress, on_files, cache_dir, store, early)
+    except BaseException:
+        if early is not None:
+            early.load.abort()  # the old store and Turtle file stay as they were
+        raise
+
+
+def _build_with(inputs: Iterable[Path], out: Path, workers: int | None, progress, on_files,
+                cache_dir: Path | None, store: Path | None, early: Early | None) -> BuildReport:
+    merged, report = build_merged(inputs, workers=workers, progress=progress, on_files=on_files, cache_dir=cache_dir,
+                                  early=early)
     lock = os.path.abspath(out.parent / f".{out.name}.lock")
     report.fates = [f for f in report.fates if os.path.abspath(f.path) != lock]  # our own lock, in an input folder
     t0 = time.perf_counter()
@@ -200,9 +267,10 @@ def _build_locked(inputs: Iterable[Path], out: Path, workers: int | None, progre
         from kg.store.load import load
 
         staged = _write(write_staged, out, data)
+        background = early.finish(merged, report.records) if early is not None else None
         try:
             res = _write(lambda *_: load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, sha,
-                                         staged), Path(store), data)
+                                         staged, background), Path(store), data)
         finally:
             staged.unlink(missing_ok=True)  # renamed onto `out` with the store's swap, or the build failed
         report.timings["store"] = time.perf_counter() - t0

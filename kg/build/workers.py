@@ -138,8 +138,8 @@ def _preload() -> None:
     """Load what every worker needs (vocabulary, both lexicons, the clean-up patterns, the folding
     tables) once, before the workers fork: compiled in each worker they cost ~1 s of its time."""
     from kg.text.clean import cleanup_patterns
+    from kg.text.fold import fold_line
     from kg.text.lexicon import lexicon
-    from kg.text.normalise import fold_line
 
     for lang in ("en", "zh"):
         lexicon(lang)
@@ -191,41 +191,51 @@ def default_workers(paths: list[Path]) -> int:
 
 
 def extract_many(names: list[str], workers: int | None,
-                  progress: Callable[[str], None] | None) -> list[Result]:
+                  progress: Callable[[str], None] | None,
+                  on_result: Callable[[Result], None] | None = None) -> list[Result]:
+    """Extract every file (in input order in the list returned); `on_result` is told of each result as
+    it arrives (in the order they finish), before `progress`."""
     if workers is None:
         workers = default_workers([Path(n) for n in names])
     workers = max(1, min(workers, len(names) or 1))
     out: list[Result | None] = [None] * len(names)
+
+    def done(i: int, result: Result) -> None:
+        out[i] = result
+        if on_result:
+            on_result(result)
+        if progress:
+            progress(names[i])
+
     if workers > 1:
-        _preload()
-        # the largest documents first, so that no worker is left with a big one at the end
-        order = sorted(range(len(names)), key=lambda i: (-_size(Path(names[i])), i))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                                 initializer=_ignore_sigint, initargs=(os.getpid(),)) as pool:
-            broken: list[int] = []
-            try:
-                futures = {pool.submit(extract_path, names[i]): i for i in order}
-                for fut in as_completed(futures):
-                    try:
-                        out[futures[fut]] = fut.result()
-                    except BrokenProcessPool:  # a worker died (killed, out of memory, a crash in C)
-                        broken.append(futures[fut])
-                        continue
-                    if progress:
-                        progress(names[futures[fut]])
-            except BaseException:  # Ctrl-C (or a failure): stop now, not after every queued document
-                _stop_pool(pool)
-                raise
-        for i in sorted(broken):  # each again, alone: only the one that kills its worker is lost
-            out[i] = _extract_isolated(names[i])
-            if progress:
-                progress(names[i])
+        _extract_pool(names, workers, done)
     else:
         for i, n in enumerate(names):
-            out[i] = extract_path(n)
-            if progress:
-                progress(n)
+            done(i, extract_path(n))
     return [r for r in out if r is not None]
+
+
+def _extract_pool(names: list[str], workers: int, done: Callable[[int, Result], None]) -> None:
+    _preload()
+    # the largest documents first, so that no worker is left with a big one at the end
+    order = sorted(range(len(names)), key=lambda i: (-_size(Path(names[i])), i))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                             initializer=_ignore_sigint, initargs=(os.getpid(),)) as pool:
+        broken: list[int] = []
+        try:
+            futures = {pool.submit(extract_path, names[i]): i for i in order}
+            for fut in as_completed(futures):
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory, a crash in C)
+                    broken.append(futures[fut])
+                    continue
+                done(futures[fut], result)
+        except BaseException:  # Ctrl-C (or a failure): stop now, not after every queued document
+            _stop_pool(pool)
+            raise
+    for i in sorted(broken):  # each again, alone: only the one that kills its worker is lost
+        done(i, _extract_isolated(names[i]))
 
 
 def parts_and_fates(results: list[Result]) -> tuple[list[DocPart], list[FileFate]]:

@@ -48,7 +48,7 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
                     findings: dict[str, Findings] | None = None,
                     reuse: MutableMapping[str, Rendered] | None = None,
                     decided: MutableMapping[str, tuple[bool, str]] | None = None,
-                    ) -> tuple[dict[str, Rendered], Summary]:
+                    extras: dict[str, Rendered] | None = None) -> tuple[dict[str, Rendered], Summary]:
     """The graph's sections (kg.rdf.graph.assemble_rendered merges them) but the ontology's:
 
     - one per policy (a document and its translations), named "policy " and its first document's
@@ -63,6 +63,8 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
     matched; for a policy: its documents and their joins); a key found there is taken as it is, and
     `own` is not called.
     `decided`: whether two documents are versions of one policy, from earlier builds (kg.rdf.align.group).
+    `extras`: filled, for each document section made here (not reused), with what it adds to the
+    document's own triples (a store loaded with the own triples early needs only these: kg.store.background).
     """
     ctxs = _contexts(records, iris, findings)
     aligned = align.Aligner()
@@ -78,7 +80,7 @@ def corpus_sections(records: list[DocRecord], iris: dict[str, URIRef], own: Call
         for c in j[:2]:
             joins_of.setdefault(str(c.doc), []).append(j)
     sections = _policy_sections(groups, joins, policy_of, aligned, reuse)
-    sections.update(_document_sections(ctxs, policy_of, joins_of, aligned, own, reuse))
+    sections.update(_document_sections(ctxs, policy_of, joins_of, aligned, own, reuse, extras))
     return sections, summary
 
 
@@ -106,7 +108,8 @@ def _policy_sections(groups: list[list[DocView]], joins: list[Joins], policy_of:
 def _document_sections(ctxs: list[DocView], policy_of: dict[str, str], joins_of: dict[str, Joins],
                        aligned: Callable[[DocView, DocView], align.Alignment],
                        own: Callable[[DocRecord, URIRef], Rendered],
-                       reuse: MutableMapping[str, Rendered] | None) -> dict[str, Rendered]:
+                       reuse: MutableMapping[str, Rendered] | None,
+                       extras: dict[str, Rendered] | None = None) -> dict[str, Rendered]:
     """One section per document: its own triples, citations, quantities, observations and its side of
     its alignments."""
     sections: dict[str, Rendered] = {}
@@ -127,7 +130,10 @@ def _document_sections(ctxs: list[DocView], policy_of: dict[str, str], joins_of:
             doc_findings.write_quantities(out, ctx, cited, index)
             for a_, b_, why in mine:  # its side of its alignments
                 policies.write_alignment(out, aligned(a_, b_), why, URIRef(policy_of[str(a_.doc)]), str(ctx.doc))
-            done = combine([own(ctx.record, ctx.doc), Rendered.of(d.g.rows, keep_nt=False)], key=key)
+            added = Rendered.of(d.g.rows, keep_nt=False)
+            done = combine([own(ctx.record, ctx.doc), added], key=key)
+            if extras is not None:
+                extras[str(ctx.doc)] = added
             if reuse is not None:
                 reuse[key] = done
         sections[str(ctx.doc)] = done

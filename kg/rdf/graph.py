@@ -49,16 +49,17 @@ def ontology_rendered() -> Rendered:
 def assemble_rendered(records: list[DocRecord], with_ontology: bool = True,
                       own: Callable[[DocRecord, URIRef], Rendered] | None = None,
                       findings: dict | None = None, reuse: MutableMapping[str, Rendered] | None = None,
-                      decided: MutableMapping[str, tuple[bool, str]] | None = None) -> Merged:
+                      decided: MutableMapping[str, tuple[bool, str]] | None = None,
+                      extras: dict[str, Rendered] | None = None) -> Merged:
     """The graph of the given documents as one Turtle file (records in any order give the same bytes).
 
     `own(record, iri)`: a document's own triples, rendered (default: written here by
     document_rows); `findings`: kg.rdf.corpus.Findings by path; `reuse`: the document sections of
     earlier builds (kg.rdf.corpus.corpus_sections); `decided`: earlier decisions on pairs of documents
-    (kg.rdf.align.group).
+    (kg.rdf.align.group); `extras`: see kg.rdf.corpus.corpus_sections.
     """
     iris = doc_iris(records)
-    corpus, _ = corpus_sections(records, iris, own or _own, findings, reuse, decided)
+    corpus, _ = corpus_sections(records, iris, own or _own, findings, reuse, decided, extras)
     sections: dict[str, Rendered] = {"ontology": ontology_rendered()} if with_ontology else {}
     sections.update(sorted(corpus.items()))  # each sorted, and the sections in order: the merge sorts runs
     return merge(sections)

@@ -21,13 +21,19 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.io import read_pickle
 from kg.rdf.ntriples import split_lines
 from kg.rdf.turtle import Merged, Rendered
+from kg.store.background import BackgroundLoad
 from kg.store.local import DB_FOLDER, is_store, replace_store, write_store
+
+# a running background load (kg.store.background), the statements it still needs, the N-Triples lines to
+# remove from it, and why it is a bulk load
+Background = tuple[BackgroundLoad, Iterable[str], Iterable[str], str]
 
 MANIFEST = "kg-manifest.json"
 SHARED = "kg-shared.pkl"
@@ -46,26 +52,51 @@ class LoadResult:
 
 
 def load(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | None],
-         cache_dir: Path | None, mirrors: Path, turtle_sha256: str, staged: Path | None = None) -> LoadResult:
+         cache_dir: Path | None, mirrors: Path, turtle_sha256: str, staged: Path | None = None,
+         background: Background | None = None) -> LoadResult:
     """Bring the store at `target` to the graph `merged`; `staged`, the new Turtle file not yet renamed
     onto `mirrors`, is renamed with the store's swap (kg.store.local.replace_store).
 
     `doc_keys`: each section's cache entry (a path under `cache_dir`/version), or None when it is not
     kept in the cache (then it cannot be diffed next time).
+    `background`: a bulk load already running (kg.store.background, started when `bulk_reason` said
+    so before extraction), with what it still needs: it is finished and swapped in.
     """
     target = Path(target)
     manifest = {"format": FORMAT, "version": version, "docs": doc_keys}
     shared = _shared_lines(merged)
+    extra = {MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)}
+    if background is not None:
+        load_, rest, remove, why = background
+        for statements in rest:
+            load_.add(statements)
+        load_.finish(remove)
+        load_.commit(merged.triples, mirrors, turtle_sha256, extra, staged)
+        return LoadResult(target, "bulk", why=f"{why}; loaded while extracting")
     plan = _plan(merged, target, version, doc_keys, cache_dir, shared)
     if isinstance(plan, str):
         write_store(merged.turtle, target, mirrors=mirrors, turtle_sha256=turtle_sha256, turtle=True,
-                    triples=merged.triples, extra={MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)},
-                    staged=staged)
+                    triples=merged.triples, extra=extra, staged=staged)
         return LoadResult(target, "bulk", why=plan)
     removed, added = plan
-    _update(target, removed, added, merged.triples, mirrors, turtle_sha256,
-            {MANIFEST: json.dumps(manifest).encode(), SHARED: _dump(shared)}, staged)
+    _update(target, removed, added, merged.triples, mirrors, turtle_sha256, extra, staged)
     return LoadResult(target, "incremental", len(removed), len(added))
+
+
+def bulk_reason(target: Path, version: str, cache_dir: Path | None) -> str:
+    """Why the next load of the store at `target` must be a bulk load whatever the build finds (no
+    cache, no store, no manifest beside it, another kg version), or "" when it may be incremental."""
+    if cache_dir is None:
+        return "no cache"
+    if not is_store(Path(target)):
+        return "no store yet"
+    try:
+        old = json.loads((Path(target) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "no manifest beside the store"
+    if not isinstance(old, dict) or old.get("format") != FORMAT or old.get("version") != version:
+        return "another kg version built the store"
+    return ""
 
 
 def _dump(lines: set[str]) -> bytes:
@@ -81,16 +112,10 @@ def _shared_lines(merged: Merged) -> set[str]:
 def _plan(merged: Merged, target: Path, version: str, doc_keys: dict[str, str | None],
           cache_dir: Path | None, shared: set[str]) -> tuple[list[str], list[str]] | str:
     """The N-Triples lines to remove from and add to the current store, or why it must be a bulk load."""
-    if cache_dir is None:
-        return "no cache"
-    if not is_store(target):
-        return "no store yet"
-    try:
-        old = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "no manifest beside the store"
-    if not isinstance(old, dict) or old.get("format") != FORMAT or old.get("version") != version:
-        return "another kg version built the store"
+    why = bulk_reason(target, version, cache_dir)
+    if why:
+        return why
+    old = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     text = read_pickle(target / SHARED, str)
     if text is None:
         return "no manifest beside the store"

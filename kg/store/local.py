@@ -104,36 +104,70 @@ def replace_store(target: Path, fill: Callable[[Path], int], mirrors: Path | Non
     together with the store's swap (under the swap lock); on failure it is removed, so the old pair
     stays as it was.
     """
-    target = Path(target)
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    token = f"{os.getpid()}-{time.time_ns()}"
-    real = parent / f".{target.name}.{token}"
+    new = NewStore(target)
     try:
-        real.mkdir()
-        meta = {"format": 1, "triples": fill(real / DB_FOLDER), "created": time.time()}
-        if mirrors is not None:
-            source = Path(staged or mirrors)  # a rename keeps its size and time
-            meta["mirrors"] = os.path.abspath(mirrors)
-            meta.update(_stamp(source))
-            meta["sha256"] = turtle_sha256 or hashlib.sha256(source.read_bytes()).hexdigest()
-        for name, data in (extra or {}).items():
-            (real / name).write_bytes(data)
-        (real / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        with file_lock(swap_lock(target)):
-            if staged is not None and mirrors is not None:
-                os.replace(staged, mirrors)
-                staged = None
-            _swap(real, target, token)
+        triples = fill(new.db)
     except BaseException as e:
-        shutil.rmtree(real, ignore_errors=True)
+        new.abort(staged)
+        if isinstance(e, _STORE_ERRORS):
+            raise store_error(e, target) from None
+        raise
+    return new.commit(triples, mirrors, turtle_sha256, extra, staged)
+
+
+_STORE_ERRORS = (OSError, ValueError, SyntaxError)
+
+
+def store_error(e: BaseException, target: Path) -> StoreError:
+    return StoreError(f"cannot write the store {target}: {first_line(e, '')}")
+
+
+class NewStore:
+    """The folder of a store being made beside `target` (its database at `db`), until `commit` swaps
+    it in or `abort` removes it (kg.store.background fills one while a build is still extracting)."""
+
+    def __init__(self, target: Path):
+        self.target = Path(target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.token = f"{os.getpid()}-{time.time_ns()}"
+        self.folder = self.target.parent / f".{self.target.name}.{self.token}"
+        try:
+            self.folder.mkdir()
+        except OSError as e:
+            raise store_error(e, self.target) from None
+        self.db = self.folder / DB_FOLDER
+
+    def abort(self, staged: Path | None = None) -> None:
+        """Remove the new folder (and the staged graph file): the old pair stays as it was."""
+        shutil.rmtree(self.folder, ignore_errors=True)
         if staged is not None:
             Path(staged).unlink(missing_ok=True)
-        if isinstance(e, (OSError, ValueError, SyntaxError)):
-            raise StoreError(f"cannot write the store {target}: {first_line(e, '')}") from None
-        raise
-    _cleanup(target, real)
-    return target
+
+    def commit(self, triples: int, mirrors: Path | None = None, turtle_sha256: str | None = None,
+               extra: dict[str, bytes] | None = None, staged: Path | None = None) -> Path:
+        """Stamp the filled (and closed) database and swap it in (see replace_store)."""
+        try:
+            meta = {"format": 1, "triples": triples, "created": time.time()}
+            if mirrors is not None:
+                source = Path(staged or mirrors)  # a rename keeps its size and time
+                meta["mirrors"] = os.path.abspath(mirrors)
+                meta.update(_stamp(source))
+                meta["sha256"] = turtle_sha256 or hashlib.sha256(source.read_bytes()).hexdigest()
+            for name, data in (extra or {}).items():
+                (self.folder / name).write_bytes(data)
+            (self.folder / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+            with file_lock(swap_lock(self.target)):
+                if staged is not None and mirrors is not None:
+                    os.replace(staged, mirrors)
+                    staged = None
+                _swap(self.folder, self.target, self.token)
+        except BaseException as e:
+            self.abort(staged)
+            if isinstance(e, _STORE_ERRORS):
+                raise store_error(e, self.target) from None
+            raise
+        _cleanup(self.target, self.folder)
+        return self.target
 
 
 CHUNK_BYTES = 4_000_000

@@ -22,22 +22,20 @@ What changes, and how offsets follow:
   Chinese PDF text laid out in short justified lines by a softer rule (a line that fills most of the
   width and ends inside a sentence goes on).
 
-Owns: the canonical text and the offset map. No other stage re-normalises text on its own.
+Owns: the canonical text and the offset map (the folding of single characters is kg.text.fold's). No other
+stage re-normalises text on its own.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
+
+from kg.text.fold import fold_char, fold_line, is_traditional, tables, to_simplified
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-# Full-width forms kept as they are: the Chinese clause and sentence patterns are written with them.
-_KEEP_FULLWIDTH = set("，；：！？")
-_SPACES = set("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\v\f")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}"
     r"|page\s+\d{1,4}(?:\s+of\s+\d{1,4})?)$", re.I)
@@ -49,99 +47,6 @@ _FIELD = re.compile(r"^(?:[A-Z][A-Za-z .]{1,24}|标题|题目|发文机关|发�
 _CLAUSE_END = set(".;:!?。；：！？”\")）】")
 _SENTENCE_END_ZH = set("。！？；：")
 _SPACED_CJK = re.compile(r"[\u3400-\u9fff\uff10-\uff19] (?=[\u3400-\u9fff\uff10-\uff19])")
-TRADITIONAL_SHARE = 0.01  # a text is read as traditional when t2s changes this share of its CJK characters
-
-
-def _fold(ch: str) -> str:
-    """The canonical form of one character ("" for a character that carries nothing). Whole lines are
-    folded by the tables below (`_tables`), which hold the same mapping."""
-    o = ord(ch)
-    if ch in _SPACES:
-        return " "
-    if 0xFF01 <= o <= 0xFF5E and ch not in _KEEP_FULLWIDTH:
-        return chr(o - 0xFEE0)
-    if 0x2160 <= o <= 0x217F:  # Roman numeral characters (Ⅱ, Ⅻ) as the letters numbering is written with
-        return unicodedata.normalize("NFKC", ch)
-    if ch == "\u00ad" or unicodedata.category(ch) == "Cf":  # soft hyphen, zero-width and bidi marks, BOM
-        return ""
-    return ch
-
-
-@dataclass(frozen=True)
-class _Tables:
-    """`_fold` as str.translate tables (C speed instead of a Python call per character):
-    `fold` maps every character `_fold` changes; `drop` deletes the ones it deletes (what is left is
-    the visible characters); `solid` deletes those and every space; `irregular` finds a character
-    whose canonical form is not one character (deleted or expanded), where a line is folded one
-    character at a time so that offsets follow."""
-
-    fold: dict[int, str | None]
-    drop: dict[int, None]
-    solid: dict[int, None]
-    irregular: re.Pattern
-
-
-@cache
-def _tables() -> _Tables:
-    import sys
-
-    candidates = set(_SPACES) | {chr(o) for o in range(0xFF01, 0xFF5F)} | {chr(o) for o in range(0x2160, 0x2180)}
-    candidates |= {chr(o) for o in range(sys.maxunicode + 1) if unicodedata.category(chr(o)) == "Cf"}
-    candidates.add("\u00ad")
-    fold: dict[int, str | None] = {}
-    for ch in candidates:
-        out = _fold(ch)
-        if out != ch:
-            fold[ord(ch)] = out or None
-    drop = {o: None for o, out in fold.items() if out is None}
-    solid = {**drop, **{o: None for o, out in fold.items() if out == " "}, ord(" "): None}
-    odd = sorted(chr(o) for o, out in fold.items() if out is None or len(out) != 1)
-    return _Tables(fold, drop, solid, re.compile("[" + "".join(re.escape(c) for c in odd) + "]"))
-
-
-def fold_line(line: str) -> str | None:
-    """`line` with every character folded (`_fold`), when each folds to exactly one character; None
-    when some character is deleted or expanded (fold it character by character then)."""
-    t = _tables()
-    if t.irregular.search(line):
-        return None
-    return line.translate(t.fold)
-
-
-@cache
-def _t2s():
-    try:
-        import opencc
-    except ImportError:  # pragma: no cover - opencc is a dependency; without it traditional text stays as is
-        return None
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(line: str) -> str:
-    """`line` in simplified characters, with the same length (a conversion that would change the length
-    is made character by character, and a character whose conversion is not one character is kept)."""
-    conv = _t2s()
-    if conv is None or not _CJK.search(line):
-        return line
-    out = conv.convert(line)
-    if len(out) == len(line):
-        return out
-    chars = []
-    for ch in line:
-        c = conv.convert(ch)
-        chars.append(c if len(c) == 1 else ch)
-    return "".join(chars)
-
-
-def is_traditional(text: str) -> bool:
-    """True when converting to simplified changes a noticeable share of the CJK characters."""
-    sample = text[:100_000]
-    cjk = len(_CJK.findall(sample))
-    if cjk < 4:
-        return False
-    simplified = to_simplified(sample)
-    changed = sum(1 for a, b in zip(sample, simplified, strict=False) if a != b)
-    return changed >= max(3, TRADITIONAL_SHARE * cjk)
 
 
 @dataclass(frozen=True)
@@ -242,16 +147,16 @@ def _lines(raw: str) -> list[tuple[int, int, int]]:
 
 def _content(raw: str, s: int, e: int) -> tuple[int, int]:
     """The line's span without leading and trailing white space or invisible characters."""
-    while s < e and (raw[s].isspace() or _fold(raw[s]) in ("", " ")):
+    while s < e and (raw[s].isspace() or fold_char(raw[s]) in ("", " ")):
         s += 1
-    while e > s and (raw[e - 1].isspace() or _fold(raw[e - 1]) in ("", " ")):
+    while e > s and (raw[e - 1].isspace() or fold_char(raw[e - 1]) in ("", " ")):
         e -= 1
     return s, e
 
 
 def _visible_len(raw: str, s: int, e: int) -> int:
     """Characters of raw[s:e] that `_fold` keeps."""
-    return len(raw[s:e].translate(_tables().drop))
+    return len(raw[s:e].translate(tables().drop))
 
 
 def _line_width(raw: str, s: int, e: int) -> int:
@@ -309,7 +214,7 @@ def normalise(raw: str) -> Normalised:
         for i, ch in enumerate(line):
             if spaced and ch == " " and _SPACED_CJK.match(line, i - 1 if i else 0) and i:
                 continue
-            b.add(_fold(ch), s + i, 1)
+            b.add(fold_char(ch), s + i, 1)
         prev, page_break = (s, e), False
     return Normalised("".join(b.parts), raw, tuple(tuple(r) for r in b.runs), traditional,
                       width is not None or soft is not None)
@@ -324,7 +229,7 @@ def _letter_spaced(line: str) -> bool:
 
 def _solid_len(raw: str, s: int, e: int) -> int:
     """Characters of a line that are not spaces (a PDF's justification spaces do not fill a line)."""
-    return len(raw[s:e].translate(_tables().solid))
+    return len(raw[s:e].translate(tables().solid))
 
 
 def _soft_width_zh(raw: str, spans: list[tuple[int, int]]) -> int | None:

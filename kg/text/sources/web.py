@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from kg.errors import InputError
-from kg.text.normalise import to_simplified
+from kg.text.fold import to_simplified
 
 # <meta name=...> fields of government pages worth offering (lower-cased names)
 META_FIELDS = ("articletitle", "pubdate", "contentsource", "firstimagetitle", "keywords", "description",
