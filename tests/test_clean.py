@@ -201,6 +201,8 @@ def test_clean_policy_text_with_a_spam_topic_word_is_kept(line):
     ("bonus(es)?", "bo-nus", "bonusing"),
     ("葡京", "澳门新.葡京", "葡萄京"),
     ("葡京", "葡jing", "葡萄京城"),
+    ("葡京", "葡xpj京", "puxpj京"),  # letters inserted after the character itself, not after its pinyin
+    ("娱乐(城|场)", "娱乐ab场", "娱乐ab"),
     ("博彩", "bocai", "博物馆彩色"),
     ("free spins", "freespins", "free of spinning"),
 ])
