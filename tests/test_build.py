@@ -51,6 +51,25 @@ def test_build_every_link_has_evidence_with_true_offsets(seed_graph):
     assert linked <= explained
 
 
+def test_build_evidence_is_one_node_per_link_and_rule_with_shared_targets(seed_graph):
+    """A link found by one rule at several places has one evidence node with a target per place; a
+    span explaining several links is one target shared by their nodes."""
+    oa = "http://www.w3.org/ns/oa#"
+    rows = list(seed_graph.query(
+        """SELECT ?ev ?s ?p ?o ?rule (COUNT(DISTINCT ?t) AS ?n) WHERE {
+             ?ev a smekg:Evidence ; smekg:evidenceFor ?s ; smekg:linkProperty ?p ; oa:hasBody ?o ;
+                 smekg:rule ?rule ; oa:hasTarget ?t } GROUP BY ?ev ?s ?p ?o ?rule""",
+        initNs={"smekg": SMEKG, "oa": oa}))
+    keys = [(r[1], r[2], r[3], r[4]) for r in rows]
+    assert len(keys) == len(set(keys)), "two evidence nodes for one link and rule"
+    assert len({r[0] for r in rows}) == len(rows), "an evidence node with two rules or two links"
+    assert any(int(r[5]) > 1 for r in rows), "no link found at several places"
+    shared = seed_graph.query(
+        "SELECT ?t WHERE { ?a oa:hasTarget ?t . ?b oa:hasTarget ?t FILTER(?a != ?b) } LIMIT 1",
+        initNs={"oa": oa})
+    assert len(list(shared)) == 1, "no span shared by two links"
+
+
 def test_build_seed_graph_conforms_to_shacl(seed_graph):
     from kg.rdf.validate import validate_graph
 

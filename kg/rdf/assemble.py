@@ -44,6 +44,9 @@ class Assembler:
         self.g = Triples(ontology_rows() if with_ontology else ())
         self.vocab = load_vocabulary().by_iri
         self.sources: dict[str, Source] = {}  # document IRI -> its source, to publish raw offsets
+        self._nodes: dict[tuple[str, str, str, str], str] = {}  # (subject, property, object, rule) -> its node
+        self._named: set[str] = set()  # the evidence nodes written
+        self._at: dict[tuple[str, str, str, int], str] = {}  # (subject, property, object, start) -> its node
 
     def knows(self, doc: URIRef, source: Source) -> None:
         """Evidence in `doc` is written with offsets into `source.raw_text` (the text as read)."""
@@ -118,20 +121,37 @@ class Assembler:
         self.evidence(doc, s, prop, obj, link.mention)
 
     def evidence(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, m: Mention) -> URIRef:
-        """Write the evidence node of one link (subject prop obj, found as mention m) and return its IRI.
-        (The most frequent triples of the graph: written as N-Triples strings directly.)"""
+        """Write the evidence of one link (subject prop obj) found as mention m, and return the IRI of
+        its evidence node. One node per link and rule: a link found by the same rule at several places
+        (a concept named three times in a measure) has one node with a target per place, each target
+        shared with the other links of its span (kg.rdf.assemble._target). The node is named after the
+        first such mention. (The most frequent triples of the graph: written as N-Triples strings.)"""
         g = self.g
-        ev = evidence_iri(subject, prop, obj, m.start)
-        e, s = f"<{ev}>", g.nt(subject)
-        add = g.rows.add
-        add((s, _HAS_EVIDENCE, e))
-        add((e, _TYPE, _EVIDENCE))
-        add((e, _EVIDENCE_FOR, s))
-        add((e, _LINK_PROPERTY, g.nt(prop)))
-        add((e, _HAS_BODY, g.nt(obj)))
-        add((e, _RULE, nt_string(m.rule)))
-        self._target(e, str(ev), g.nt(doc), m.start, m.end, m.exact)
-        return ev
+        s, p, o = g.nt(subject), g.nt(prop), g.nt(obj)
+        e = self._nodes.get((s, p, o, m.rule))
+        if e is None:
+            ev = str(evidence_iri(subject, prop, obj, m.start))
+            while f"<{ev}>" in self._named:  # the same place found by another rule (kept apart: one rule a node)
+                ev += "_"
+            e = f"<{ev}>"
+            self._nodes[(s, p, o, m.rule)] = e
+            self._named.add(e)
+            add = g.rows.add
+            add((s, _HAS_EVIDENCE, e))
+            add((e, _TYPE, _EVIDENCE))
+            add((e, _EVIDENCE_FOR, s))
+            add((e, _LINK_PROPERTY, p))
+            add((e, _HAS_BODY, o))
+            add((e, _RULE, nt_string(m.rule)))
+        self._at[(s, p, o, m.start)] = e
+        self._target(e, e[1:-1], g.nt(doc), m.start, m.end, m.exact)
+        return URIRef(e[1:-1])
+
+    def evidence_at(self, subject: URIRef, prop: URIRef, obj: URIRef, start: int) -> URIRef | None:
+        """The evidence node of the link whose text starts at `start`, if this assembler wrote it."""
+        g = self.g
+        e = self._at.get((g.nt(subject), g.nt(prop), g.nt(obj), start))
+        return URIRef(e[1:-1]) if e is not None else None
 
     def add_target(self, ev: URIRef, doc: URIRef, start: int, end: int, exact: str, tag: str = "") -> URIRef:
         """An oa:hasTarget of an evidence node: the span start..end of `doc` (position and quote selectors)."""
@@ -145,7 +165,7 @@ class Assembler:
         # one target per span of a document, shared by every link that span explains (most spans explain
         # two or more: a mention is a link of its measure, its document, an inference …); a counterpart
         # target of an alignment (`tag`) is the evidence node's own
-        base = f"{ev}/{tag}" if tag else f"{d[1:-1]}/span/{start}-{end}"
+        base = f"{ev}/{tag}/{start}-{end}" if tag else f"{d[1:-1]}/span/{start}-{end}"
         target = base
         t, pos, quote_sel = f"<{target}>", f"<{base}/pos>", f"<{base}/quote>"
         add = self.g.rows.add
@@ -189,8 +209,7 @@ class EvidenceWriter:
 
     def find(self, doc: URIRef, subject: URIRef, prop: URIRef, obj: URIRef, start: int) -> URIRef | None:
         """The evidence node of a link whose text starts at `start`, if it was written."""
-        ev = evidence_iri(subject, prop, obj, start)
-        return ev if (ev, OA.hasBody, obj) in self.g else None
+        return self.a.evidence_at(subject, prop, obj, start)
 
     def target(self, ev: URIRef, doc: URIRef, text: str, start: int, end: int, tag: str) -> None:
         """A further oa:hasTarget of an evidence node (e.g. the counterpart span of an alignment)."""

@@ -173,9 +173,10 @@ def evidence_index(g: Graph) -> dict[tuple[URIRef, URIRef, URIRef], list[Evidenc
         subject, prop, body = g.value(ev, SMEKG.evidenceFor), g.value(ev, SMEKG.linkProperty), g.value(ev, OA.hasBody)
         if subject is None or prop is None or body is None:
             continue
-        start = end = None
-        exact, source = "", ""
-        for target in g.objects(ev, OA.hasTarget):
+        rule = str(g.value(ev, SMEKG.rule) or "")
+        for target in g.objects(ev, OA.hasTarget):  # one per place the link was found (by this rule)
+            start = end = None
+            exact, source = "", ""
             src = g.value(target, OA.hasSource)
             if src is not None:
                 source = str(g.value(src, DCTERMS.source) or src)
@@ -187,6 +188,6 @@ def evidence_index(g: Graph) -> dict[tuple[URIRef, URIRef, URIRef], list[Evidenc
                     end = int(e)
                 if x is not None:
                     exact = str(x)
-        out[(subject, prop, body)].append(Evidence(start, end, exact, str(g.value(ev, SMEKG.rule) or ""), source))
+            out[(subject, prop, body)].append(Evidence(start, end, exact, rule, source))
     return {k: sorted(v, key=lambda e: (e.start if e.start is not None else -1, e.end or -1, e.exact, e.rule))
             for k, v in out.items()}
