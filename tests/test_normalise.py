@@ -192,3 +192,16 @@ def test_normalise_line_tables_fold_as_one_character_at_a_time(line):
     for i in range(len(out.text) + 1):  # every offset still maps into the raw text
         a, b = out.to_raw(0, i)
         assert 0 <= a <= b <= len(out.raw)
+
+
+def test_format_characters_of_the_scanned_planes_are_every_format_character():
+    """The folding tables scan only the planes that hold format characters (fold.CF_PLANES): that
+    finds every one of them, in this Python's Unicode version, and a plane it skips would be missed."""
+    import sys
+
+    from kg.text.fold import format_characters
+
+    everything = format_characters((range(sys.maxunicode + 1),))
+    assert format_characters() == everything
+    assert "\u200b" in everything and "\U000e0001" in everything  # zero-width space; language tag
+    assert "\U000e0001" not in format_characters((range(0x0000, 0x20000),))

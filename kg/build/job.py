@@ -11,7 +11,10 @@ choices, measured by `python -m benchmarks.run`:
   serialise): triples are canonical N-Triples strings, each subject's statement is written once,
   and the merge re-writes only the subjects several sections share (kg.rdf.turtle.merge);
 - an unchanged document is not extracted again, and its sections are not written again
-  (kg.build.cache); the store is updated by the sections that changed (kg.store.load).
+  (kg.build.cache); the store is updated by the sections that changed (kg.store.load);
+- a build that must bulk-load the store loads each document's own statements in a thread while the
+  other documents are extracted (kg.store.background; pyoxigraph's loader releases the GIL), so
+  only the corpus sections are loaded after assembly (`Early`).
 """
 
 from __future__ import annotations
