@@ -68,21 +68,38 @@ def _child_build(args: list[str]) -> dict:
 
 EVIDENCE_SHAPE = """PREFIX smekg: <https://w3id.org/smekg/ontology#>
 SELECT (COUNT(DISTINCT ?e) AS ?links) WHERE { ?e smekg:linkProperty ?p }"""
+# the links explained by evidence: distinct (subject, property, object)
+LINKS = """PREFIX smekg: <https://w3id.org/smekg/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE {
+  ?e smekg:evidenceFor ?s ; smekg:linkProperty ?p ; oa:hasBody ?o } }"""
+# the places links were found: (evidence node, target) pairs (before issue 17, one evidence node each)
+MENTIONS = """PREFIX smekg: <https://w3id.org/smekg/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT (COUNT(*) AS ?n) WHERE { ?e smekg:linkProperty ?p ; oa:hasTarget ?t }"""
+
+
+# the triples about evidence: an evidence node's (…/ev/…), its targets' and their selectors' (…/span/…, and
+# an alignment's counterpart under its evidence node), and the hasEvidence link to each node
+EVIDENCE_TRIPLES = """SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o
+  FILTER(CONTAINS(STR(?s), "/ev/") || CONTAINS(STR(?s), "/span/")
+         || ?p = <https://w3id.org/smekg/ontology#hasEvidence>) }"""
 
 
 def _graph_shape(store: Path, triples: int) -> dict:
-    """What the graph is made of, read from the store after the build (not timed): the links explained
-    by evidence (evidence nodes), and the share of triples about evidence (an evidence node, its target
-    and selectors: the IRIs under a …/ev/ path)."""
+    """What the graph is made of, read from the store after the build (not timed): the evidence nodes
+    (one per link and rule), and the share of triples about evidence (EVIDENCE_TRIPLES)."""
     import pyoxigraph as ox
 
     from kg.store.local import DB_FOLDER
 
     db = ox.Store.read_only(str(store / DB_FOLDER))
-    links = int(next(iter(db.query(EVIDENCE_SHAPE)))["links"].value)
-    ev = int(next(iter(db.query('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?s), "/ev/")) }')))["n"].value)
-    return {"evidence_links": links, "evidence_triples": ev, "evidence_share": ev / triples if triples else 0.0,
-            "triples_per_link": triples / links if links else None}
+    nodes = int(next(iter(db.query(EVIDENCE_SHAPE)))["links"].value)
+    ev = int(next(iter(db.query(EVIDENCE_TRIPLES)))["n"].value)
+    links = int(next(iter(db.query(LINKS)))["n"].value)
+    mentions = int(next(iter(db.query(MENTIONS)))["n"].value)
+    return {"evidence_nodes": nodes, "evidence_links": links, "evidence_mentions": mentions, "evidence_triples": ev,
+            "evidence_share": ev / triples if triples else 0.0,
+            "triples_per_link": triples / links if links else None,
+            "triples_per_mention": triples / mentions if mentions else None}
 
 
 def _child_tokenize(args: list[str]) -> dict:
@@ -226,35 +243,48 @@ def _mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
 
 
+def median_run(kind: str, *args: str, runs: int = 1) -> dict:
+    """`runs` measurements of one kind (each in a fresh process), the one of median time, with every
+    time it took (a shared virtual machine varies by 10-20 % from one run to the next)."""
+    got = sorted((run_child(kind, *args) for _ in range(max(1, runs))), key=lambda r: r["seconds"])
+    res = dict(got[len(got) // 2])
+    res["all_seconds"] = [round(r["seconds"], 2) for r in got]
+    return res
+
+
 def section_throughput(work: Path, size: float, workers: int, compare_workers: bool,
-                       turtle_only_max_mb: float = 5, kind: str = "synthetic") -> dict:
+                       turtle_only_max_mb: float = 5, kind: str = "synthetic", runs: int = 1) -> dict:
     """One corpus: `kind` "synthetic" (recombined paragraphs, benchmarks.corpus.generate) or "real"
-    (whole documents of corpus/ and ../shared/extra/ repeated with distinct numbers, generate_real)."""
+    (whole documents of corpus/ and ../shared/extra/ repeated with distinct numbers, generate_real).
+    Each figure is the median of `runs` runs."""
     from benchmarks.corpus import generate, generate_real
 
     corpus = work / (f"corpus-{size:g}mb" if kind == "synthetic" else f"corpus-real-{size:g}mb")
     if not corpus.is_dir():
         (generate if kind == "synthetic" else generate_real)(corpus, size)
     mb = _mb(corpus)
-    tok = run_child("tokenize", str(corpus))
-    full = run_child("build", str(corpus), str(work / f"g{size:g}.ttl"), str(workers), "1", "-")
-    bare = run_child("build", str(corpus), str(work / f"g{size:g}-nostore.ttl"), str(workers), "0", "-") \
-        if size <= turtle_only_max_mb or compare_workers else None
+    tok = median_run("tokenize", str(corpus), runs=runs)
+    full = median_run("build", str(corpus), str(work / f"g{size:g}.ttl"), str(workers), "1", "-", runs=runs)
+    bare = median_run("build", str(corpus), str(work / f"g{size:g}-nostore.ttl"), str(workers), "0", "-",
+                      runs=runs) if size <= turtle_only_max_mb or compare_workers else None
     store_s = full["timings"].get("store", 0.0)
     res = {
         "corpus": kind, "mb": mb, "files": full["files"], "triples": full["triples"],
         "triples_per_mb": full["triples"] / mb, "triples_per_link": full.get("triples_per_link"),
+        "triples_per_mention": full.get("triples_per_mention"),
         "evidence_share": full.get("evidence_share"), "store_s": store_s, "store_share": store_s / full["seconds"],
         "turtle_only_over_tokenizer": bare and bare["seconds"] / tok["seconds"],
         "tokenizer_s": tok["seconds"], "tokenizer_mb_s": mb / tok["seconds"],
         "build_s": full["seconds"], "build_mb_s": mb / full["seconds"], "triples_s": full["triples"] / full["seconds"],
         "build_over_tokenizer": full["seconds"] / tok["seconds"], "stages": full["timings"],
         "peak_mb": full["peak_mb"], "workers": full["workers"],
-        "turtle_only_s": bare and bare["seconds"],
+        "turtle_only_s": bare and bare["seconds"], "runs": runs,
+        "all_seconds": {"tokenizer": tok["all_seconds"], "build": full["all_seconds"],
+                        "turtle_only": bare and bare["all_seconds"]},
         "store_over_turtle_only": bare and full["seconds"] / bare["seconds"],
     }
     if compare_workers:
-        one = run_child("build", str(corpus), str(work / f"g{size:g}-1.ttl"), "1", "0", "-")
+        one = median_run("build", str(corpus), str(work / f"g{size:g}-1.ttl"), "1", "0", "-", runs=runs)
         res["one_process_s"] = one["seconds"]
         res["speedup_two_processes"] = one["seconds"] / bare["seconds"]
         res["identical_1_vs_n_processes"] = (work / f"g{size:g}-1.ttl").read_bytes() == \
@@ -345,14 +375,17 @@ def _fmt(v, nd=2):
 
 
 def table(res: dict) -> str:
-    lines = ["## Build throughput (synthetic: recombined corpus/ paragraphs; real: whole documents repeated)", "",
-             "| corpus | files | triples | triples/MB | triples/link | evidence share | tokenizer MB/s (1 proc) "
+    runs = max((r.get("runs", 1) for r in res.get("throughput", [])), default=1)
+    lines = ["## Build throughput (synthetic: recombined corpus/ paragraphs; real: whole documents repeated; "
+             f"median of {runs} run(s))", "",
+             "| corpus | files | triples | triples/MB | triples/link (/mention) | evidence share | tokenizer MB/s (1 proc) "
              "| build MB/s | triples/s | build ÷ tokenizer | without store ÷ tokenizer | store share of wall "
              "| peak MB | store ÷ Turtle-only | 2 proc speed-up | identical |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res.get("throughput", []):
         lines.append(f"| {r['mb']:.1f} MB {r.get('corpus', 'synthetic')} | {r['files']} | {r['triples']} | "
-                     f"{_fmt(r.get('triples_per_mb'), 0)} | {_fmt(r.get('triples_per_link'), 1)} | "
+                     f"{_fmt(r.get('triples_per_mb'), 0)} | {_fmt(r.get('triples_per_link'), 1)} "
+                     f"({_fmt(r.get('triples_per_mention'), 1)}) | "
                      f"{_fmt(r.get('evidence_share'))} | {_fmt(r['tokenizer_mb_s'])} | "
                      f"{_fmt(r['build_mb_s'], 3)} | {_fmt(r['triples_s'], 0)} | {_fmt(r['build_over_tokenizer'], 1)} | "
                      f"{_fmt(r.get('turtle_only_over_tokenizer'), 1)} | {_fmt(r.get('store_share'))} | "
@@ -394,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
     ap.add_argument("--cap", type=float, default=60.0, help="seconds after which one query is stopped")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3, help="builds and tokenizer passes per throughput figure (median)")
     ap.add_argument("--real-sizes", default="5", help="sizes in MB of the real-text corpus (corpus/ and "
                     "../shared/extra/ repeated with distinct numbers; default 5, '' for none)")
     ap.add_argument("--work", type=Path, default=ROOT / "build" / "bench", help="folder for corpora and graphs")
@@ -424,12 +458,13 @@ def main(argv: list[str] | None = None) -> int:
         for i, size in enumerate(float(s) for s in a.sizes.split(",") if s):
             print(f"throughput: {size:g} MB …", file=sys.stderr, flush=True)
             res["throughput"].append(section_throughput(a.work, size, a.workers, compare_workers=i == 0,
-                                                        turtle_only_max_mb=a.turtle_only_max_mb))
+                                                        turtle_only_max_mb=a.turtle_only_max_mb, runs=a.runs))
             save()
         for size in (float(s) for s in a.real_sizes.split(",") if s):
             print(f"throughput: {size:g} MB of real text …", file=sys.stderr, flush=True)
             res["throughput"].append(section_throughput(a.work, size, a.workers, compare_workers=False,
-                                                        turtle_only_max_mb=a.turtle_only_max_mb, kind="real"))
+                                                        turtle_only_max_mb=a.turtle_only_max_mb, kind="real",
+                                                        runs=a.runs))
             save()
     if "queries" not in skip:
         sizes = [float(x) for x in a.query_mb.split(",") if x] if a.query_mb else []
