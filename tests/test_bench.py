@@ -36,13 +36,16 @@ def test_bench_real_corpus_repeats_whole_documents_with_distinct_numbers(tmp_pat
 def test_bench_smoke_run_writes_json_and_a_table(tmp_path, capsys):
     out = tmp_path / "bench.json"
     assert run.main(["--in-process", "--sizes", "0.02", "--query-triples", "3000", "--incremental-docs", "3",
-                     "--real-sizes", "0.02", "--repeat", "1", "--cap", "20", "--probe-mb", "0.01", "--work", str(tmp_path / "w"), "--out", str(out)]) == 0
+                     "--real-sizes", "0.02", "--runs", "2", "--repeat", "1", "--cap", "20", "--probe-mb", "0.01", "--work", str(tmp_path / "w"), "--out", str(out)]) == 0
     res = json.loads(out.read_text(encoding="utf-8"))
     t, real = res["throughput"]
     assert real["corpus"] == "real" and real["files"] >= 1 and real["triples_per_mb"] > 0
     for r in (t, real):  # what the graph is made of, and where the time goes
         assert 0 < r["evidence_share"] < 1 and r["triples_per_link"] > 1 and 0 < r["store_share"] < 1
         assert r["turtle_only_over_tokenizer"] > 0
+        assert r["triples_per_mention"] <= r["triples_per_link"]  # a link is found at one place or more
+        assert r["runs"] == 2 and len(r["all_seconds"]["build"]) == 2  # the median of two builds
+        assert round(r["build_s"], 2) in r["all_seconds"]["build"]
     assert t["files"] >= 1 and t["triples"] > 1000 and t["build_mb_s"] > 0 and t["tokenizer_mb_s"] > 0
     assert t["identical_1_vs_n_processes"] is True and t["store_over_turtle_only"] > 0
     (q,) = res["queries"]
