@@ -124,7 +124,7 @@ class Assembler:
         """Write the evidence of one link (subject prop obj) found as mention m, and return the IRI of
         its evidence node. One node per link and rule: a link found by the same rule at several places
         (a concept named three times in a measure) has one node with a target per place, each target
-        shared with the other links of its span (kg.rdf.assemble._target). The node is named after the
+        shared with the other links of its span (Assembler._target). The node is named after the
         first such mention. (The most frequent triples of the graph: written as N-Triples strings.)"""
         g = self.g
         s, p, o = g.nt(subject), g.nt(prop), g.nt(obj)
