@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
@@ -158,6 +160,26 @@ def test_enrich_citation_matching_by_number_title_and_issuer_date():
     by_date = citations.Citation(0, 9, "x", "issued", "en", issuers=("MIIT",), date=PartialDate(2, 9))
     assert [d.iri for d in index.match(by_date, 2020)[0]] == ["d2"]
     assert index.match(by_date, 2021)[0] == [], "a year printed in the citing document must agree"
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefgh SME-", max_size=60), st.text(alphabet="abcdefgh SME-", max_size=60),
+       st.sampled_from([0.5, 0.85, 0.95]))
+def test_enrich_title_similarity_floor_gives_the_same_verdict_as_the_full_comparison(a, b, floor):
+    """The floor lets title similarity stop early (a length bound, then difflib's quick ratios): a title is
+    at or above the floor exactly when its full similarity is, and the full value is given then."""
+    full = citations.title_similarity(a, b, "en")
+    quick = citations.title_similarity(a, b, "en", floor=floor)
+    assert (quick >= floor) == (full >= floor)
+    if full >= floor:
+        assert quick == full
+
+
+def test_enrich_title_similarity_rejects_a_title_of_very_different_length_below_the_floor():
+    short, long_ = "Law on Promoting SMEs", "Law on Promoting SMEs and Their Development in Every Region of the Country"
+    assert citations.title_similarity(short, long_, "en", floor=0.85) < 0.85
+    assert citations.title_similarity(short, short + " Act", "en", floor=0.85) >= 0.85
 
 
 # ---------------------------------------------------------------- one policy in two languages

@@ -148,8 +148,27 @@ def test_incremental_merge_of_sections_is_the_turtle_of_their_union(sections):
     assert set(merged.rows()) == union
     for row in union:
         assert row in merged
+    for s, p_, _o in list(union)[:5]:  # a triple no section holds is not found, whatever subject it has
+        assert (s, p_, '"not a value of the graph"') not in merged
     one = combine([Rendered.of(rows, keep_nt=False) for rows in sections], key="k")
     assert set(one.rows()) == union and one.count == len(union) and one.key == "k"
+
+
+def test_incremental_merge_takes_each_sections_statements_in_runs_not_one_by_one():
+    """The merge takes from one section until another's next subject comes first: sections that do not
+    interleave are one run each, whatever their size; a subject two sections hold is written once."""
+    from kg.rdf.turtle import _runs
+
+    def rows(doc, n):
+        return [(f"<{NS}doc/{doc}/{i:03d}>", "<https://w3id.org/smekg/ontology#text>", f'"{doc} {i}"') for i in range(n)]
+
+    a, b = Rendered.of(rows("a", 200)), Rendered.of(rows("b", 300))
+    runs, shared, _, n = _runs([b, a])
+    assert [r[0] for r in runs] == [1, 0] and not shared and n == 500
+    both = Rendered.of(rows("a", 3) + [(f"<{NS}doc/a/001>", "<http://purl.org/dc/terms/title>", '"t"')])
+    runs, shared, _, n = _runs([a, both])
+    assert list(shared) == [f"<{NS}doc/a/000>", f"<{NS}doc/a/001>", f"<{NS}doc/a/002>"] and n == 201
+    assert len(runs) == 4, runs  # three shared subjects, then the rest of `a` in one run
 
 
 @given(_rows)

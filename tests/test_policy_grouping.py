@@ -104,3 +104,34 @@ Guo Ban Fa [2019] No. 6
     g = assemble([v.record for v in views], with_ontology=False)
     assert len(set(g.subjects(RDF.type, SMEKG.TranslationAlignment))) == 3
     assert set(g.objects(URIRef(first), SMEKG.alignedWith)) == {v.doc for v in views[1:]}
+
+
+UNDATED_ZH = """关于支持小微企业融资的通知
+各有关单位：
+一、加大信用贷款。银行要增加对小微企业的信用贷款和首贷。
+二、降低收费。地方政府要减免小微企业行政事业性收费和租金。
+{date}
+"""
+
+
+def test_edge_dates_are_found_with_the_document_and_the_grouping_reads_them(monkeypatch):
+    """A document without an issue date is blocked by the dates of its first and last units: found once
+    where it is extracted (Findings.edge_dates, kept in the cache), not scanned again at every build."""
+    from kg.rdf.findings import find_in_document
+
+    views = _views([("a.txt", UNDATED_ZH.format(date="本通知自2021年3月3日起施行。")),
+                    ("b.txt", UNDATED_ZH.format(date="请于2021年3月3日前报送。")),
+                    ("c.txt", UNDATED_ZH.format(date="本通知自发布之日起施行。"))])
+    for v in views:
+        v.found = find_in_document(v.record, v.doc)
+    assert [v.found.edge_dates for v in views[:2]] == [frozenset({"03-03"})] * 2
+    assert views[2].found.edge_dates == frozenset()
+    assert all(align.issue_date(v)[0] is None for v in views), "the case at hand: no issue date"
+    assert [align._date_keys(v) for v in views] == [align.edge_dates(v) for v in views]
+
+    def no_scan(*_a, **_k):
+        raise AssertionError("the edge dates were scanned again")
+
+    monkeypatch.setattr(align, "find_dates", no_scan)
+    keys = [align._block_keys(v) for v in views]
+    assert keys[0] == keys[1] == {"date:03-03"} and keys[2] == set()

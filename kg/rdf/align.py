@@ -196,14 +196,21 @@ def issue_date(ctx: DocView) -> tuple[str | None, bool]:
     return meta.date, known
 
 
+def edge_dates(ctx: DocView) -> frozenset[str]:
+    """The month and day ("MM-DD") of each date printed in the document's edge zones (its first and last
+    four units): found where the document is extracted (kg.rdf.findings.Findings) and kept with it."""
+    units = ctx.record.units
+    edge = units[:4] + units[-4:]
+    return frozenset(d.isoformat()[5:] for u in edge for _, _, d in find_dates(ctx.text[u.start:u.end]))
+
+
 def _date_keys(ctx: DocView) -> set[str]:
     """Blocking keys: the issue date's month and day, or with none those of the dates in the edge zones."""
     date, _ = issue_date(ctx)
     if date:
         return {date[5:]}
-    units = ctx.record.units
-    edge = units[:4] + units[-4:]
-    return {d.isoformat()[5:] for u in edge for _, _, d in find_dates(ctx.text[u.start:u.end])}
+    found = getattr(ctx.found, "edge_dates", None)
+    return set(found if found is not None else edge_dates(ctx))
 
 
 def _printed_dates(ctx: DocView) -> set[str]:

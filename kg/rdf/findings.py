@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from kg.model import DocRecord, Segment
 from kg.namespaces import ID, SCHEMA, SMEKG
+from kg.rdf.align import edge_dates
 from kg.rdf.assemble import EvidenceWriter
 from kg.rdf.iris import segment_iri
 from kg.text import citations, observations
@@ -37,6 +38,7 @@ class Findings:
     doc: str  # the document IRI they were found with
     citations: list[citations.Citation]
     quantities: dict[tuple[int, int], list[Quantity]]  # (unit start, unit end) -> quantities in it
+    edge_dates: frozenset[str] | None = None  # kg.rdf.align.edge_dates (policy grouping's blocking keys)
 
 
 def find_in_document(record: DocRecord, doc: URIRef) -> Findings:
@@ -47,7 +49,7 @@ def find_in_document(record: DocRecord, doc: URIRef) -> Findings:
         qs = find_quantities(ctx.text, u.start, u.end, ctx.lang, year)
         if qs:
             found[(u.start, u.end)] = qs
-    return Findings(str(doc), citations.find_citations(ctx), found)
+    return Findings(str(doc), citations.find_citations(ctx), found, edge_dates(ctx))
 
 
 Match = tuple[citations.Citation, list[citations.DocInfo], str]  # a citation, the documents it names, and how

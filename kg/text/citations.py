@@ -70,7 +70,8 @@ def norm_title(title: str, lang: str) -> str:
 
 
 def title_similarity(a: str, b: str, lang: str, floor: float = 0.0) -> float:
-    """How alike two titles are (1.0 when one contains the other and is long enough to be specific)."""
+    """How alike two titles are (1.0 when one contains the other and is long enough to be specific).
+    Below `floor`, an upper bound of it, found without the full comparison."""
     na, nb = norm_title(a, lang), norm_title(b, lang)
     if not na or not nb:
         return 0.0
@@ -78,8 +79,10 @@ def title_similarity(a: str, b: str, lang: str, floor: float = 0.0) -> float:
     specific = len(short) >= (10 if lang == "zh" else 30)
     if specific and short in long_:
         return 1.0
+    if (bound := 2.0 * len(short) / (len(na) + len(nb))) < floor:  # difflib's real_quick_ratio, found first
+        return bound
     sm = difflib.SequenceMatcher(None, na, nb, autojunk=False)
-    if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:  # upper bounds: cheap and enough to reject
+    if sm.quick_ratio() < floor:  # an upper bound too: cheap and enough to reject
         return sm.quick_ratio()
     return sm.ratio()
 
