@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from heapq import heapify, heappop, heappush
-from itertools import accumulate
 
 from rdflib.namespace import XSD
 
@@ -153,19 +152,20 @@ def compactor(prefixes: dict | None = None) -> _Compactor:
 def turtle_document(blocks: Iterable[tuple[str, str]], used: Iterable[str], prefixes: dict | None = None,
                     presorted: bool = False) -> bytes:
     """The Turtle file from (subject, statement) pairs: prefixes used, then the statements by subject."""
-    return _document([text for _, text in (blocks if presorted else sorted(blocks, key=lambda b: b[0]))],
-                     used, prefixes)
-
-
-def _document(pieces: list[str], used: Iterable[str], prefixes: dict | None = None) -> bytes:
-    """The Turtle file from its statements in order, in pieces of one or several (each statement ends
-    with the blank line that parts it from the next, dropped after the last)."""
-    prefixes = {p: str(ns) for p, ns in (prefixes or PREFIXES).items()}
-    # each piece encoded on its own, then the bytes joined: one str of the whole file would be
+    # each statement encoded on its own, then the bytes joined: one str of the whole file would be
     # widened to two bytes a character by the first Chinese statement and encoded again (0.44 s
     # against 2.06 s for a 175 MB file)
-    body = b"".join([text.encode("utf-8") for text in pieces[:-1]]
-                    + [pieces[-1][:-1].encode("utf-8")] if pieces else [])
+    ordered = blocks if presorted else sorted(blocks, key=lambda b: b[0])
+    return _document([text.encode("utf-8") for _, text in ordered], used, prefixes)
+
+
+def _document(pieces: list[bytes | memoryview], used: Iterable[str], prefixes: dict | None = None) -> bytes:
+    """The Turtle file from its statements in order, in UTF-8 pieces of one or several (each statement
+    ends with the blank line that parts it from the next, dropped after the last)."""
+    prefixes = {p: str(ns) for p, ns in (prefixes or PREFIXES).items()}
+    if pieces:
+        pieces = [*pieces[:-1], pieces[-1][:-1]]
+    body = b"".join(pieces)
     head = "".join(f"@prefix {p}: <{prefixes[p]}> .\n" for p in sorted(set(used))).encode("utf-8")
     return head + (b"\n" if head and body else b"") + body
 
@@ -194,13 +194,14 @@ def group_rows(rows: Iterable[Row]) -> dict[str, list[tuple[str, str]]]:
 class Rendered:
     """A set of triples grouped by subject, each subject's Turtle statement already written: one
     document's own triples, rendered where the document was extracted (a worker) and cached with
-    it, or the ontology's or the corpus-level ones. Kept as two strings and offsets (the Turtle
-    statements and the N-Triples lines, both in subject order) so that it pickles and loads fast;
-    `merge` joins several into one Turtle file without formatting them again."""
+    it, or the ontology's or the corpus-level ones. Kept as the Turtle statements in UTF-8 (as the
+    file holds them: a cached section loads without decoding, and `merge` joins byte runs of several
+    into one Turtle file without formatting or encoding them again), the N-Triples lines if kept,
+    and offsets, all in subject order."""
 
     subjects: list[str]  # sorted (code-point order of the N-Triples forms)
-    turtle: str
-    turtle_at: list[int]  # statement i is turtle[turtle_at[i]:turtle_at[i + 1]]
+    turtle: bytes  # the statements, UTF-8
+    turtle_at: list[int]  # statement i is turtle[turtle_at[i]:turtle_at[i + 1]] (byte offsets)
     prefixes: frozenset[str]
     count: int
     nt: str | None = None  # the N-Triples lines, grouped by subject in the same order (if kept)
@@ -218,7 +219,7 @@ class Rendered:
         tn = nn = 0
         for s in subjects:
             pos = by_s[s]
-            block = _block(c, s, pos)
+            block = _block(c, s, pos).encode("utf-8")
             turtle.append(block)
             tn += len(block)
             t_at.append(tn)
@@ -229,11 +230,11 @@ class Rendered:
                 n_at.append(nn)
         count = sum(len(pos) for pos in by_s.values())
         if keep_nt:
-            return cls(subjects, "".join(turtle), t_at, frozenset(c.used), count, "".join(nt), n_at)
-        return cls(subjects, "".join(turtle), t_at, frozenset(c.used), count)
+            return cls(subjects, b"".join(turtle), t_at, frozenset(c.used), count, "".join(nt), n_at)
+        return cls(subjects, b"".join(turtle), t_at, frozenset(c.used), count)
 
     def block(self, i: int) -> str:
-        return self.turtle[self.turtle_at[i]:self.turtle_at[i + 1]]
+        return self.turtle[self.turtle_at[i]:self.turtle_at[i + 1]].decode("utf-8")
 
     def lines(self, i: int) -> list[str]:
         if self.nt is None or self.nt_at is None:
@@ -301,29 +302,27 @@ def _runs(sections: list[Rendered]) -> tuple[list[tuple[int, int, int] | tuple[s
     return runs, shared, used, n
 
 
-def _union(sections: list[Rendered]) -> tuple[list[str], list[str], dict[str, set[str]], set[str], int]:
-    """The union of rendered sets, statement by statement: (subjects, statements, shared lines, prefixes
-    used, number of triples), as _runs finds it."""
-    runs, shared, used, n = _runs(sections)
-    subjects: list[str] = []
-    blocks: list[str] = []
-    for run in runs:
-        if isinstance(run[0], str):
-            subjects.append(run[0])
-            blocks.extend(run[1])
-        else:
-            sec = sections[run[0]]
-            subjects.extend(sec.subjects[run[1]:run[2]])
-            blocks.extend(sec.block(i) for i in range(run[1], run[2]))
-    return subjects, blocks, shared, used, n
-
-
 def combine(sections: list[Rendered], key: str = "") -> Rendered:
-    """Several rendered sets as one (a document's own triples and its links)."""
+    """Several rendered sets as one (a document's own triples and its links), run by run (_runs)."""
     if len(sections) == 1 and not key:
         return sections[0]
-    subjects, blocks, _, used, n = _union(sections)
-    return Rendered(subjects, "".join(blocks), [0, *accumulate(map(len, blocks))], frozenset(used), n, key=key)
+    runs, _, used, n = _runs(sections)
+    subjects: list[str] = []
+    pieces: list[bytes] = []
+    at = [0]
+    for run in runs:
+        if isinstance(run[0], str):
+            block = run[1][0].encode("utf-8")
+            subjects.append(run[0])
+            pieces.append(block)
+            at.append(at[-1] + len(block))
+            continue
+        sec, i, j = sections[run[0]], run[1], run[2]
+        subjects.extend(sec.subjects[i:j])
+        shift = at[-1] - sec.turtle_at[i]
+        at.extend(x + shift for x in sec.turtle_at[i + 1:j + 1])
+        pieces.append(sec.turtle[sec.turtle_at[i]:sec.turtle_at[j]])
+    return Rendered(subjects, b"".join(pieces), at, frozenset(used), n, key=key)
 
 
 @dataclass
@@ -372,10 +371,10 @@ def merge(sections: dict[str, Rendered]) -> Merged:
     firsts: list[str] = []
     for run in runs:
         if isinstance(run[0], str):
-            pieces.append(run[1][0])
+            pieces.append(run[1][0].encode("utf-8"))
             continue
         sec, i, j = parts[run[0]], run[1], run[2]
-        pieces.append(sec.turtle[sec.turtle_at[i]:sec.turtle_at[j]])
+        pieces.append(memoryview(sec.turtle)[sec.turtle_at[i]:sec.turtle_at[j]])  # joined without a copy first
         kept.append((sec, i, j))
         firsts.append(sec.subjects[i])
     return Merged(_document(pieces, used), n, sections, shared, kept, firsts)

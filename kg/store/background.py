@@ -42,8 +42,8 @@ class BackgroundLoad:
         self.piece_bytes = piece_bytes
         self.pieces = 0  # bulk loads made (each a file of the database until `optimize`)
         self.early = 0  # statements' bytes loaded before `finish` was called
-        self._head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
-        self._buf: list[str] = []
+        self._head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode("utf-8")
+        self._buf: list[bytes] = []
         self._size = 0
         self._error: BaseException | None = None
         self._queue: queue.Queue = queue.Queue(maxsize=4)  # at most ~4 pieces wait: memory stays flat
@@ -67,8 +67,8 @@ class BackgroundLoad:
 
     # --- the producer (the build) ---------------------------------------------------------------
 
-    def add(self, statements: str) -> None:
-        """Turtle statements (no prefixes), loaded in a piece of about `piece_bytes` with others."""
+    def add(self, statements: bytes) -> None:
+        """Turtle statements (UTF-8, no prefixes), loaded in a piece of about `piece_bytes` with others."""
         if not statements:
             return
         self._buf.append(statements)
@@ -78,7 +78,7 @@ class BackgroundLoad:
 
     def _send(self) -> None:
         if self._buf:
-            self._queue.put((self._head + "".join(self._buf)).encode("utf-8"))
+            self._queue.put(self._head + b"".join(self._buf))
             self._buf, self._size = [], 0
 
     def mark_early(self) -> None:
