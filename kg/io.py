@@ -11,6 +11,7 @@ import os
 import pickle
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,6 +127,38 @@ def write_staged(path: Path, data: bytes, sync: bool = True) -> Path:
         _discard(tmp)
         raise
     return Path(tmp)
+
+
+_syncing: dict[str, tuple[threading.Thread, list[OSError]]] = {}  # staged file -> its fsync, running
+
+
+def sync_later(path: Path) -> None:
+    """Start flushing a staged file to disk in a thread (os.fsync releases the GIL), so that the caller
+    goes on meanwhile (a build updates its store); `durable(path)` waits for it before the rename."""
+    errors: list[OSError] = []
+
+    def run():
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=run, name="kg-fsync", daemon=True)
+    _syncing[os.path.abspath(path)] = (t, errors)
+    t.start()
+
+
+def durable(path: Path) -> None:
+    """Wait for the flush `sync_later` started on `path`, if any (raises its OSError)."""
+    got = _syncing.pop(os.path.abspath(path), None)
+    if got is not None:
+        got[0].join()
+        if got[1]:
+            raise got[1][0]
 
 
 def _discard(tmp: str | Path) -> None:

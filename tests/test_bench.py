@@ -53,5 +53,6 @@ def test_bench_smoke_run_writes_json_and_a_table(tmp_path, capsys):
     assert len(answered) >= 5
     inc = res["incremental"]
     assert inc["documents"] == 3 and inc["cached"] == 2 and 0 < inc["ratio"]
+    assert inc["runs"] == 2 and round(inc["incremental_s"], 2) in inc["all_incremental_s"]  # each after its own change
     table = capsys.readouterr().out
     assert "| query |" in table and "Incremental rebuild" in table

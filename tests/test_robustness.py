@@ -532,6 +532,54 @@ def test_robust_interrupted_build_leaves_previous_graph_and_no_temp_file(tmp_pat
     assert load_report(out).state == "current"
 
 
+
+def test_robust_graph_file_is_flushed_while_the_store_updates_and_before_it_replaces_the_old(tmp_path, monkeypatch):
+    """With a store, the new Turtle file is flushed to disk in a thread while the store is brought up to
+    date (kg.io.sync_later), and renamed onto the old one only once the flush is done (kg.io.durable)."""
+    out, store = tmp_path / "out" / "graph.ttl", tmp_path / "out" / "graph.store"
+    build([ENC / "zh-utf8.txt"], out, workers=1, store=store)
+    events: list[tuple[str, ...]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    def replace(a, b):
+        events.append(("replace", os.path.abspath(a), os.path.abspath(b)))
+        return real_replace(a, b)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    build([ENC / "en-utf8.txt", ENC / "zh-utf8.txt"], out, workers=1, store=store)
+    monkeypatch.undo()
+    renamed = [e for e in events if e[0] == "replace" and e[2] == str(out.resolve())]
+    assert len(renamed) == 1
+    flushed = [i for i, e in enumerate(events) if e == ("fsync", renamed[0][1])]
+    assert flushed and flushed[0] < events.index(renamed[0])
+
+
+def test_robust_a_failed_flush_of_the_graph_file_leaves_the_previous_graph_and_store(tmp_path, monkeypatch):
+    from kg.errors import KGError
+    from kg.store.local import OxigraphGraph
+
+    out, store = tmp_path / "out" / "graph.ttl", tmp_path / "out" / "graph.store"
+    build([ENC / "zh-utf8.txt"], out, workers=1, store=store)
+    graph, triples, files = out.read_bytes(), len(OxigraphGraph(store)), sorted(out.parent.iterdir())
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp") and ".graph.ttl." in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(KGError, match="No space left"):
+        build([ENC / "en-utf8.txt", ENC / "zh-utf8.txt"], out, workers=1, store=store)
+    monkeypatch.undo()
+    assert out.read_bytes() == graph and len(OxigraphGraph(store)) == triples
+    assert sorted(out.parent.iterdir()) == files, "no staged file or new store folder is left behind"
+
 def test_robust_ctrl_c_during_a_real_build_leaves_previous_graph(tmp_path):
     many = tmp_path / "many"
     many.mkdir()

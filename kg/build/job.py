@@ -19,6 +19,7 @@ choices, measured by `python -m benchmarks.run`:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -32,7 +33,7 @@ from kg.build.cache import PairCache, RecordCache, SectionCache, version_key, wa
 from kg.build.report import write_report
 from kg.build.workers import Result, default_workers, extract_many, parts_and_fates
 from kg.errors import BuildLocked, NoInputError, OutputError, first_line
-from kg.io import Locked, file_lock, remove_stale_temporaries, write_atomic, write_staged
+from kg.io import Locked, durable, file_lock, remove_stale_temporaries, sync_later, write_atomic, write_staged
 from kg.model import DocRecord, FileFate
 from kg.rdf.graph import assemble_rendered, document_rows
 from kg.rdf.iris import doc_iris
@@ -269,12 +270,17 @@ def _build_with(inputs: Iterable[Path], out: Path, workers: int | None, progress
     else:
         from kg.store.load import load
 
-        staged = _write(write_staged, out, data)
+        # flushed to disk while the store is brought up to date, renamed into place once it is (0.7 s for
+        # a 177 MB file here, as long as an incremental store update)
+        staged = _write(lambda o, d: write_staged(o, d, sync=False), out, data)
+        sync_later(staged)
         background = early.finish(merged, report.records) if early is not None else None
         try:
             res = _write(lambda *_: load(merged, Path(store), version_key(), report.doc_keys, cache_dir, out, sha,
                                          staged, background), Path(store), data)
         finally:
+            with contextlib.suppress(OSError):
+                durable(staged)  # its flush, if the store failed before waiting for it
             staged.unlink(missing_ok=True)  # renamed onto `out` with the store's swap, or the build failed
         report.timings["store"] = time.perf_counter() - t0
         report.store = str(store)

@@ -38,7 +38,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.errors import StoreError, first_line
-from kg.io import file_lock
+from kg.io import durable, file_lock
 from kg.namespaces import bind_prefixes
 from kg.rdf.export import format_for_suffix
 from kg.store.oxigraph import OxigraphStore
@@ -158,6 +158,7 @@ class NewStore:
             (self.folder / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
             with file_lock(swap_lock(self.target)):
                 if staged is not None and mirrors is not None:
+                    durable(staged)  # on disk before it replaces the old file (kg.io.sync_later)
                     os.replace(staged, mirrors)
                     staged = None
                 _swap(self.folder, self.target, self.token)
