@@ -209,6 +209,35 @@ def test_incremental_unchanged_sections_are_taken_from_the_cache_not_written_aga
     assert calls == ["https://w3id.org/smekg/id/doc/en_pbc_2020_deferral_notice"], "only the changed document's links"
 
 
+
+def test_incremental_changed_documents_are_extracted_while_the_cache_loads(small_corpus, tmp_path, monkeypatch):
+    """A rebuild with a few changed documents extracts them in one forked worker (workers.Ahead) while
+    this process loads the cached ones; the graph is the one a build without the cache writes. With one
+    process asked for, or nothing cached, there is no such worker."""
+    import kg.build.job
+
+    started: list[list[str]] = []
+
+    class Seen(kg.build.job.Ahead):
+        def __init__(self, names):
+            started.append([Path(n).name for n in names])
+            super().__init__(names)
+
+    monkeypatch.setattr(kg.build.job, "Ahead", Seen)
+    out, cache = tmp_path / "b" / "graph.ttl", tmp_path / "b" / "cache"
+    _build(small_corpus, out, cache, store=False, workers=None)
+    assert started == [], "nothing cached yet: the usual extraction"
+    doc = small_corpus / "en_pbc_2020_deferral_notice.txt"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nThe fees of micro enterprises are waived.\n", encoding="utf-8")
+    again = _build(small_corpus, out, cache, store=False, workers=None)
+    assert started == [["en_pbc_2020_deferral_notice.txt"]] and again.cached == 3
+    fresh = tmp_path / "fresh" / "graph.ttl"
+    _build(small_corpus, fresh, None, store=False)
+    assert out.read_bytes() == fresh.read_bytes()
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nRents are reduced.\n", encoding="utf-8")
+    _build(small_corpus, out, cache, store=False, workers=1)
+    assert len(started) == 1, "one process asked for: extracted here"
+
 def test_incremental_store_bulk_load_in_pieces_holds_every_triple(small_corpus, tmp_path, monkeypatch):
     import kg.store.local
 

@@ -71,6 +71,12 @@ class RecordCache:
         return self.dir / f"{data_sha256}-{tag}.pkl"
 
     def get(self, path: Path) -> DocPart | None:
+        found = self.find(path)
+        return self.load(path, *found) if found is not None else None
+
+    def find(self, path: Path) -> tuple[Path, int] | None:
+        """Where the entry of this file's bytes would be, and its size, when that entry exists (a cheap
+        first look: `load` reads it, and may still find it unusable)."""
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
@@ -79,6 +85,9 @@ class RecordCache:
         except OSError:
             return None
         entry = self.key(hashlib.sha256(data).hexdigest(), path.name)
+        return (entry, size) if entry.is_file() else None
+
+    def load(self, path: Path, entry: Path, size: int) -> DocPart | None:
         full = entry.with_suffix(".rec.pkl")
         part = read_pickle(entry, DocPart)
         light = part.record if part is not None else None

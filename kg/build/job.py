@@ -31,7 +31,7 @@ from rdflib import Graph, URIRef
 
 from kg.build.cache import PairCache, RecordCache, SectionCache, version_key, warm_start
 from kg.build.report import write_report
-from kg.build.workers import Result, default_workers, extract_many, parts_and_fates
+from kg.build.workers import Ahead, Result, default_workers, extract_many, parts_and_fates
 from kg.errors import BuildLocked, NoInputError, OutputError, first_line
 from kg.io import Locked, durable, file_lock, remove_stale_temporaries, sync_later, write_atomic, write_staged
 from kg.model import DocRecord, FileFate
@@ -104,10 +104,25 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     rc = RecordCache(cache_dir) if cache_dir is not None else None
     if rc is not None:
         warm_start(rc)
-    results, todo = _from_cache(paths, rc, report, progress)
+    found = [rc.find(p) if rc is not None else None for p in paths]
+    todo = [i for i, f in enumerate(found) if f is None]
     report.workers = workers if workers is not None else default_workers([paths[i] for i in todo])
-    fresh = extract_many([str(paths[i]) for i in todo], report.workers, progress,
-                         on_result=early.part if early is not None else None)
+    on_result = early.part if early is not None else None
+    # a few changed documents among cached ones: one worker extracts them while this process loads the
+    # cache (they would be extracted here, after it, otherwise)
+    ahead = Ahead([str(paths[i]) for i in todo]) if (
+        todo and len(todo) < len(paths) and (workers is None or workers > 1)
+        and min(report.workers, len(todo)) == 1) else None
+    try:
+        results, missed = _from_cache(paths, found, rc, report, progress)
+    except BaseException:
+        if ahead is not None:
+            ahead.stop()
+        raise
+    fresh = ahead.collect(progress, on_result) if ahead is not None else \
+        extract_many([str(paths[i]) for i in todo], report.workers, progress, on_result=on_result)
+    fresh += extract_many([str(paths[i]) for i in missed], report.workers, progress, on_result=on_result)
+    todo += missed
     for i, r in zip(todo, fresh, strict=True):
         results[i] = r
         if rc and r[1] is not None:
@@ -140,21 +155,24 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     return merged, report
 
 
-def _from_cache(paths: list[Path], rc: RecordCache | None, report: BuildReport,
-                progress: Callable[[str], None] | None) -> tuple[list[Result | None], list[int]]:
-    """Each input's result where the cache has it, and the positions of the others (to extract)."""
+def _from_cache(paths: list[Path], found: list[tuple[Path, int] | None], rc: RecordCache | None,
+                report: BuildReport, progress: Callable[[str], None] | None) -> tuple[list[Result | None], list[int]]:
+    """Each input's result where the cache has it (`found`: RecordCache.find of each), and the positions
+    of those whose entry turned out unusable (to extract)."""
     results: list[Result | None] = [None] * len(paths)
-    todo: list[int] = []
+    missed: list[int] = []
     for i, p in enumerate(paths):
-        part = rc.get(p) if rc else None
+        if found[i] is None or rc is None:
+            continue
+        part = rc.load(p, *found[i])
         if part is None:
-            todo.append(i)
+            missed.append(i)
             continue
         results[i] = (str(p), part, "")
         report.cached += 1
         if progress:
             progress(str(p))
-    return results, todo
+    return results, missed
 
 
 def build_graph(inputs: Iterable[Path], workers: int | None = None,

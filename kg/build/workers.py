@@ -238,6 +238,41 @@ def _extract_pool(names: list[str], workers: int, done: Callable[[int, Result], 
         done(i, _extract_isolated(names[i]))
 
 
+class Ahead:
+    """A few documents extracted in one forked worker while the parent does something else (an
+    incremental build loads the cached documents meanwhile): the worker loads the lexicons itself,
+    so that the two costs overlap instead of adding up. `collect` gives their results in order."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=_pool_context(), initializer=_ignore_sigint,
+                                        initargs=(os.getpid(),))
+        self.futures = [self.pool.submit(extract_path, n) for n in names]
+
+    def collect(self, progress: Callable[[str], None] | None = None,
+                on_result: Callable[[Result], None] | None = None) -> list[Result]:
+        out: list[Result] = []
+        try:
+            for name, fut in zip(self.names, self.futures, strict=True):
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:  # the worker died: this one again, alone, and the rest too
+                    result = _extract_isolated(name)
+                out.append(result)
+                if on_result:
+                    on_result(result)
+                if progress:
+                    progress(name)
+        except BaseException:
+            self.stop()
+            raise
+        self.pool.shutdown(wait=True)
+        return out
+
+    def stop(self) -> None:
+        _stop_pool(self.pool)
+
+
 def parts_and_fates(results: list[Result]) -> tuple[list[DocPart], list[FileFate]]:
     parts, fates = [], []
     for path, part, why in results:
