@@ -9,9 +9,12 @@ choices, measured by `python -m benchmarks.run`:
   whole corpus (kg.rdf.corpus.corpus_sections) and merges (kg.rdf.graph.assemble_rendered);
 - nothing goes through rdflib's store or serializer on the way (~20 us a triple to add, ~250 us to
   serialise): triples are canonical N-Triples strings, each subject's statement is written once,
-  and the merge re-writes only the subjects several sections share (kg.rdf.turtle.merge);
+  and the merge takes each section's statements (UTF-8) in runs, re-writing only the subjects several
+  sections share (kg.rdf.turtle.merge);
 - an unchanged document is not extracted again, and its sections are not written again
-  (kg.build.cache); the store is updated by the sections that changed (kg.store.load);
+  (kg.build.cache); a few changed ones are extracted in a worker while the cache loads
+  (kg.build.workers.Ahead); the store is updated by the sections that changed (kg.store.load), while
+  the new Turtle file is flushed to disk (kg.io.sync_later);
 - a build that must bulk-load the store loads each document's own statements in a thread while the
   other documents are extracted (kg.store.background; pyoxigraph's loader releases the GIL), so
   only the corpus sections are loaded after assembly (`Early`).
