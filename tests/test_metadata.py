@@ -1,6 +1,8 @@
 """Titles, document numbers, issue dates and issuers on invented documents of the genre."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import extract_text
 
@@ -373,3 +375,17 @@ def test_metadata_a_body_sentence_is_never_taken_for_the_title():
             "enterprises, and the measures of this notice apply to all of them.\n"
             "Notice on the implementation plan\n")
     assert extract_text(text).meta.title == "Support for small firms"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["2020", "19", "20", "年", "月", "日", "二〇二〇", "三", "五", "Feb.", "March", " ",
+                                 "9", "09", "-", "/", ".", ",", "1", "2", "０", "○", "x"]), max_size=14).map("".join))
+def test_metadata_find_dates_skips_only_text_that_holds_no_date(text):
+    """find_dates returns at once when `text` has neither 年 nor "19" nor "20" (every full date has one):
+    the same dates as the patterns themselves find, whatever the text."""
+    from kg.text.dates import DATE_RX, MONTH_FIRST, find_dates, parse_date
+
+    for month_first in (False, True):
+        scanned = sorted((m.start(), m.end(), d) for rx in DATE_RX + ([MONTH_FIRST] if month_first else [])
+                         for m in rx.finditer(text) if (d := parse_date(m)))
+        assert find_dates(text, month_first) == scanned
