@@ -105,35 +105,9 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
     if on_files:
         on_files(len(paths))
     rc = RecordCache(cache_dir) if cache_dir is not None else None
-    if rc is not None:
-        warm_start(rc)
-    found = [rc.find(p) if rc is not None else None for p in paths]
-    todo = [i for i, f in enumerate(found) if f is None]
-    report.workers = workers if workers is not None else default_workers([paths[i] for i in todo])
-    on_result = early.part if early is not None else None
-    # a few changed documents among cached ones: one worker extracts them while this process loads the
-    # cache (they would be extracted here, after it, otherwise)
-    ahead = Ahead([str(paths[i]) for i in todo]) if (
-        todo and len(todo) < len(paths) and (workers is None or workers > 1)
-        and min(report.workers, len(todo)) == 1) else None
-    try:
-        results, missed = _from_cache(paths, found, rc, report, progress)
-    except BaseException:
-        if ahead is not None:
-            ahead.stop()
-        raise
-    fresh = ahead.collect(progress, on_result) if ahead is not None else \
-        extract_many([str(paths[i]) for i in todo], report.workers, progress, on_result=on_result)
-    fresh += extract_many([str(paths[i]) for i in missed], report.workers, progress, on_result=on_result)
-    todo += missed
-    for i, r in zip(todo, fresh, strict=True):
-        results[i] = r
-        if rc and r[1] is not None:
-            rc.put(r[1])
-    if rc:
-        rc.prune()
+    results = _results(paths, rc, workers, report, progress, early.part if early is not None else None)
     report.timings["extract"] = time.perf_counter() - t0
-    parts, fates = parts_and_fates([r for r in results if r is not None])
+    parts, fates = parts_and_fates(results)
     report.fates += fates
     report.records = [p.record for p in parts]
     if not parts:
@@ -156,6 +130,37 @@ def build_merged(inputs: Iterable[Path], workers: int | None = None,
             report.doc_keys[name] = f"sections/{sec.key}.pkl" if rc is not None and sec.key else None
     report.seconds = time.perf_counter() - t0
     return merged, report
+
+
+def _results(paths: list[Path], rc: RecordCache | None, workers: int | None, report: BuildReport,
+             progress: Callable[[str], None] | None, on_result: Callable[[Result], None] | None) -> list[Result]:
+    """Each input's result: from the cache where it has the input, extracted otherwise (and cached)."""
+    if rc is not None:
+        warm_start(rc)
+    found = [rc.find(p) if rc is not None else None for p in paths]
+    todo = [i for i, f in enumerate(found) if f is None]
+    report.workers = workers if workers is not None else default_workers([paths[i] for i in todo])
+    # a few changed documents among cached ones: one worker extracts them while this process loads the
+    # cache (they would be extracted here, after it, otherwise)
+    ahead = Ahead([str(paths[i]) for i in todo]) if (
+        todo and len(todo) < len(paths) and (workers is None or workers > 1)
+        and min(report.workers, len(todo)) == 1) else None
+    try:
+        results, missed = _from_cache(paths, found, rc, report, progress)
+    except BaseException:
+        if ahead is not None:
+            ahead.stop()
+        raise
+    fresh = ahead.collect(progress, on_result) if ahead is not None else \
+        extract_many([str(paths[i]) for i in todo], report.workers, progress, on_result=on_result)
+    fresh += extract_many([str(paths[i]) for i in missed], report.workers, progress, on_result=on_result)
+    for i, r in zip(todo + missed, fresh, strict=True):
+        results[i] = r
+        if rc and r[1] is not None:
+            rc.put(r[1])
+    if rc:
+        rc.prune()
+    return [r for r in results if r is not None]
 
 
 def _from_cache(paths: list[Path], found: list[tuple[Path, int] | None], rc: RecordCache | None,

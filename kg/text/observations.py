@@ -10,6 +10,7 @@ document or from that policy), with the quantity as its result.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from kg.text.cues import cues, phrase_rx
 from kg.text.dates import PartialDate, find_partial_dates
@@ -17,7 +18,9 @@ from kg.text.docview import DocView
 from kg.text.quantities import Quantity
 
 
+@cache
 def _rx(lang: str):
+    """The reporting and normative cue patterns of one language (built once: asked for every quantity)."""
     c = cues()
     if lang == "zh":
         return phrase_rx(c["reporting_zh"], "zh"), phrase_rx(c["normative_zh"], "zh")

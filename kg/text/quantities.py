@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
 
 from kg.text.cues import cues, phrase_rx
 from kg.text.dates import DUE_ZH, PartialDate, dates_in, end_of, find_partial_dates, month_number
@@ -221,6 +222,15 @@ def _bounded(t: str, q: Quantity, lang: str) -> Quantity:
     return replace(q, start=s, end=e, bound=bound, exact=t[s:e], of=base or q.of)
 
 
+@cache
+def _deadline_rx() -> tuple[re.Pattern, re.Pattern]:
+    """English deadlines: a cue and "the end of" a year or month, or a cue and a date (built once)."""
+    cue = phrase_rx(cues()["deadline_en"], "en").pattern
+    end_rx = re.compile(rf"(?P<cue>{cue})\s+(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?"
+                        rf"(?P<what>year|month|(?:19|20)\d{{2}}|[A-Z][a-z]+(?:\s+(?:19|20)\d{{2}})?)\b", re.I)
+    return end_rx, re.compile(rf"(?P<cue>{cue})\s+(?=[A-Z0-9])", re.I)
+
+
 def _deadlines(t: str, lang: str, year: int | None) -> list[Quantity]:
     out = []
     if lang == "zh":
@@ -246,9 +256,7 @@ def _deadlines(t: str, lang: str, year: int | None) -> list[Quantity]:
             out.append(Quantity(s, m.end(), t[s:m.end()], "deadline", None, "deadline", due=due,
                                 bound="max", rule="deadline: …前"))
         return out
-    cue = phrase_rx(cues()["deadline_en"], "en").pattern
-    end_rx = re.compile(rf"(?P<cue>{cue})\s+(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?"
-                        rf"(?P<what>year|month|(?:19|20)\d{{2}}|[A-Z][a-z]+(?:\s+(?:19|20)\d{{2}})?)\b", re.I)
+    end_rx, date_rx = _deadline_rx()
     for m in end_rx.finditer(t):
         what = m.group("what").lower()
         due = None
@@ -265,7 +273,6 @@ def _deadlines(t: str, lang: str, year: int | None) -> list[Quantity]:
                 continue
         out.append(Quantity(m.start(), m.end(), m.group(0), "deadline", None, "deadline", due=due, bound="max",
                             rule=f"deadline: {m.group('cue').lower()} the end of …"))
-    date_rx = re.compile(rf"(?P<cue>{cue})\s+(?=[A-Z0-9])", re.I)
     for m in date_rx.finditer(t):
         dates = [d for d in find_partial_dates(t[m.end():m.end() + 24]) if d.start == 0]
         if dates:
