@@ -47,6 +47,7 @@ class Assembler:
         self._nodes: dict[tuple[str, str, str, str], str] = {}  # (subject, property, object, rule) -> its node
         self._named: set[str] = set()  # the evidence nodes written
         self._at: dict[tuple[str, str, str, int], str] = {}  # (subject, property, object, start) -> its node
+        self._spans: dict[tuple[str, int, int], str] = {}  # (document, start, end) -> its shared target, written
 
     def knows(self, doc: URIRef, source: Source) -> None:
         """Evidence in `doc` is written with offsets into `source.raw_text` (the text as read)."""
@@ -158,6 +159,11 @@ class Assembler:
         return URIRef(self._target(f"<{ev}>", str(ev), self.g.nt(doc), start, end, exact, tag))
 
     def _target(self, e: str, ev: str, d: str, start: int, end: int, exact: str, tag: str = "") -> str:
+        known = self._spans.get((d, start, end)) if not tag else None
+        if known is not None:  # a span already written: only the link to it
+            self.g.rows.add((e, _HAS_TARGET, f"<{known}>"))
+            return known
+        span = (d, start, end)
         src = self.sources.get(d[1:-1])
         if src is not None and src.offsets is not None:  # offsets published into the text as read
             start, end = src.to_raw(start, end)
@@ -179,6 +185,8 @@ class Assembler:
         add((pos, _END, nt_integer(end)))
         add((quote_sel, _TYPE, _QUOTE_SELECTOR))
         add((quote_sel, _EXACT, nt_string(exact)))
+        if not tag:
+            self._spans[span] = target
         return target
 
     def _sub_org(self, org: URIRef, kind_code: str) -> URIRef:
