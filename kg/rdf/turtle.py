@@ -258,11 +258,13 @@ class Rendered:
         return self.count
 
 
-def _runs(sections: list[Rendered]) -> tuple[list[tuple[int, int, int] | tuple[str, list[str]]],
-                                                dict[str, set[str]], set[str], int]:
+Run = tuple[int, int, int] | tuple[str, str]  # statements i to j of set k, or (subject, its statement)
+
+
+def _runs(sections: list[Rendered]) -> tuple[list[Run], dict[str, set[str]], set[str], int]:
     """The union of rendered sets as runs, by subject in order: (runs, the N-Triples lines of the subjects
     several sets hold, prefixes used, number of triples). A run (k, i, j) is the statements i to j of
-    set k, taken as they are; a subject found in several sets is a run (subject, [its statement]),
+    set k, taken as they are; a subject found in several sets is a run (subject, its statement),
     written again from the union of its triples. A k-way merge that takes from one set until another
     set's next subject comes first: its work grows with the places where sets interleave, not with the
     subjects (documents' sections seldom interleave)."""
@@ -276,7 +278,7 @@ def _runs(sections: list[Rendered]) -> tuple[list[tuple[int, int, int] | tuple[s
             heap.append((sec.subjects[0], k))
     heapify(heap)
     at = [0] * len(sections)
-    runs: list = []
+    runs: list[Run] = []
     shared: dict[str, set[str]] = {}
     c = compactor()
     while heap:
@@ -292,7 +294,7 @@ def _runs(sections: list[Rendered]) -> tuple[list[tuple[int, int, int] | tuple[s
                 lines.update(got)
             n += len(lines)
             shared[s] = lines
-            runs.append((s, [_block(c, s, [parse_line(line)[1:] for line in lines])]))
+            runs.append((s, _block(c, s, [parse_line(line)[1:] for line in lines])))
             ends = [(g, at[g] + 1) for g in group]
         else:
             subjects = sections[k].subjects
@@ -316,7 +318,7 @@ def combine(sections: list[Rendered], key: str = "") -> Rendered:
     at = [0]
     for run in runs:
         if isinstance(run[0], str):
-            block = run[1][0].encode("utf-8")
+            block = run[1].encode("utf-8")
             subjects.append(run[0])
             pieces.append(block)
             at.append(at[-1] + len(block))
@@ -375,7 +377,7 @@ def merge(sections: dict[str, Rendered]) -> Merged:
     firsts: list[str] = []
     for run in runs:
         if isinstance(run[0], str):
-            pieces.append(run[1][0].encode("utf-8"))
+            pieces.append(run[1].encode("utf-8"))
             continue
         sec, i, j = parts[run[0]], run[1], run[2]
         pieces.append(memoryview(sec.turtle)[sec.turtle_at[i]:sec.turtle_at[j]])  # joined without a copy first
